@@ -1,0 +1,136 @@
+"""Render a Session as text (for a terminal), Markdown (for a ticket) or JSON (for scripts).
+
+Every piece of server or DNS text goes through :func:`wizard.safetext.printable`, so a hostile
+reply cannot move the cursor, change colours or write the clipboard of whoever reads the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+
+from wizard.findings import STEP_ORDER, Finding, Status
+from wizard.safetext import markdown_inline, printable
+from wizard.session import Session
+
+SYMBOL = {
+    Status.PASS: "PASS",
+    Status.WARN: "WARN",
+    Status.FAIL: "FAIL",
+    Status.SKIP: "SKIP",
+    Status.ERROR: "ERROR",
+}
+COLOUR = {
+    Status.PASS: "32",
+    Status.WARN: "33",
+    Status.FAIL: "31",
+    Status.SKIP: "90",
+    Status.ERROR: "35",
+}
+FORMATS = ("text", "json", "markdown")
+
+
+def use_colour(stream=None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR", "") != "":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def render(session: Session, fmt: str, colour: bool = False) -> str:
+    if fmt == "json":
+        return render_json(session)
+    if fmt == "markdown":
+        return render_markdown(session)
+    return render_text(session, colour=colour)
+
+
+def render_json(session: Session) -> str:
+    return json.dumps(session.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _paint(text: str, status: Status, colour: bool) -> str:
+    return f"\x1b[{COLOUR[status]}m{text}\x1b[0m" if colour else text
+
+
+def _by_step(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.step.value, []).append(finding)
+    return [(step.value, groups[step.value]) for step in STEP_ORDER if step.value in groups]
+
+
+def _target_line(session: Session) -> str:
+    t = session.target
+    if t.host:
+        return f"{t.host}:{t.effective_port} (security {t.security.value})"
+    return t.sender_domain or t.recipient_domain or "-"
+
+
+def render_text(session: Session, colour: bool = False) -> str:
+    verdict = session.verdict
+    out = [f"smtp-wizard {session.command}: {printable(_target_line(session))}", ""]
+    for step, findings in _by_step(session.findings):
+        out.append(step.upper())
+        for f in findings:
+            tag = _paint(f"[{SYMBOL[f.status]:>5}]", f.status, colour)
+            out.append(f"  {tag} {printable(f.title)}")
+            if f.summary:
+                out.append(f"          {printable(f.summary)}")
+            if f.reply is not None:
+                out.append(f"          server said: {printable(str(f.reply))}")
+            if f.status.failed and f.category:
+                out.append(f"          category: {f.category}; read: smtp-wizard kb show "
+                           f"{(f.articles or [f.category])[0]}")
+        out.append("")
+    out.append(_paint(f"VERDICT: {printable(verdict.headline)}", verdict.status, colour))
+    if verdict.category:
+        out.append(f"category: {verdict.category}   articles: {', '.join(verdict.articles)}")
+    for note in session.notes:
+        out.append(f"note: {printable(note)}")
+    out.append(f"took {session.duration_ms} ms")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(session: Session) -> str:
+    verdict = session.verdict
+    out = [
+        f"# smtp-wizard report: {markdown_inline(_target_line(session))}",
+        "",
+        f"- **Verdict:** {verdict.status.value.upper()}: {markdown_inline(verdict.headline)}",
+        f"- **Category:** `{verdict.category}`",
+        f"- **Articles:** {', '.join(verdict.articles)}",
+        f"- **Started:** {session.started_at.isoformat(timespec='seconds')}, "
+        f"took {session.duration_ms} ms",
+        "",
+    ]
+    for note in session.notes:
+        out.append(f"> {markdown_inline(note)}")
+    if session.notes:
+        out.append("")
+    target = session.target.to_dict()
+    out += ["## Target", "", "| field | value |", "|---|---|"]
+    out += [f"| {k} | {markdown_inline(str(v))} |"
+            for k, v in target.items() if v not in (None, [])]
+    out.append("")
+    out += ["## Checks", "", "| step | status | check | what was seen |", "|---|---|---|---|"]
+    for f in session.findings:
+        seen = f.summary
+        if f.reply is not None:
+            seen += f" (server: {f.reply})"
+        out.append(
+            f"| {f.step.value} | {f.status.value} | {markdown_inline(f.title)} "
+            f"| {markdown_inline(seen)} |"
+        )
+    out.append("")
+    if session.transcript:
+        out += ["## Transcript", "", "```"]
+        for line in session.transcript:
+            arrow = {"client": "C:", "server": "S:", "tls": "TLS", "connect": "..", "note": "##"}
+            text = printable(line.text).replace("```", "'''")
+            out.append(f"{line.t_ms:>6} {arrow[line.dir.value]:<3} {text}")
+        out += ["```", ""]
+    return "\n".join(out)
