@@ -1,0 +1,50 @@
+"""`smtp-wizard check`: run every step against a server, non-interactively, and report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from wizard.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_format_args,
+    emit,
+    fail_usage,
+    target_from_args,
+)
+from wizard.target import TargetError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from wizard.cli.common import add_target_args
+
+    parser = sub.add_parser(
+        "check", help="test a mail server from connect to send, and the DNS",
+        description="Connect, TLS, authenticate, send (stops before delivery unless --send), "
+                    "then the sender's and recipient's DNS. Exit 0: nothing failed; 1: a check "
+                    "failed; 2: bad input; 3: internal error.")
+    add_target_args(parser)
+    parser.add_argument("--send", action="store_true",
+                        help="actually send one clearly marked test message")
+    parser.add_argument("--no-dns", action="store_true", help="skip the DNS step")
+    add_format_args(parser)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.report import render, use_colour
+    from wizard.tree import run_check
+
+    try:
+        target = target_from_args(args, send=bool(args.send), dns=not args.no_dns)
+    except TargetError as exc:
+        return fail_usage(str(exc))
+    session = asyncio.run(run_check(target))
+    colour = args.format == "text" and not args.output and use_colour(sys.stdout)
+    try:
+        emit(render(session, args.format, colour=colour), args.output)
+    except TargetError as exc:
+        return fail_usage(str(exc))
+    return EXIT_FAILED if session.verdict.status.failed else EXIT_OK

@@ -1,0 +1,1 @@
+"""Live SMTP checks: resolve, connect, greeting, EHLO, TLS, AUTH, MAIL/RCPT/DATA, port probes."""

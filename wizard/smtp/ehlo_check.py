@@ -1,0 +1,50 @@
+"""The EHLO check: what the server says it can do, before and after TLS (HELO as a fallback)."""
+
+from __future__ import annotations
+
+import time
+
+from wizard.context import CheckContext
+from wizard.findings import Finding, Status, Step
+from wizard.smtp.ehlo import WATCHED
+from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.target import Target
+
+
+async def ehlo_finding(target: Target, ctx: CheckContext, after_tls: bool) -> list[Finding]:
+    """Send EHLO; store the capabilities in ``ctx.state["caps"]``."""
+    session: SmtpSession = ctx.state["smtp"]
+    finding_id = "smtp.ehlo.tls" if after_tls else "smtp.ehlo"
+    step = Step.TLS if after_tls else Step.CONNECT
+    start = time.monotonic()
+    try:
+        reply, caps = await session.ehlo()
+    except SmtpIOError as exc:
+        ctx.state["stop"] = step.value
+        category = "connection-dropped" if exc.kind == "disconnected" else (
+            "connection-timeout" if exc.kind == "timeout" else "protocol-error")
+        return [Finding(finding_id, step, Status.FAIL, "The server broke off after EHLO",
+                        f"{exc}. Servers do this when they dislike the client's name or address,"
+                        " or when they crash; the administrator's logs will say which.",
+                        {"error": str(exc)}, category=category,
+                        duration_ms=int((time.monotonic() - start) * 1000))]
+    elapsed = int((time.monotonic() - start) * 1000)
+    ctx.state["caps"] = caps
+    if reply.code != 250:
+        ctx.state["stop"] = step.value
+        return [Finding(finding_id, step, Status.FAIL, "The server refused both EHLO and HELO",
+                        f"It answered {reply}.", reply=reply, category="protocol-error",
+                        duration_ms=elapsed)]
+    shown = [kw for kw in WATCHED if caps.has(kw)]
+    details = caps.to_dict()
+    if not caps.esmtp:
+        return [Finding(finding_id, step, Status.WARN, "The server only speaks old SMTP (HELO)",
+                        "It refused EHLO, so it offers no extensions: no STARTTLS, no AUTH, no "
+                        "SIZE. Modern mail clients need EHLO.", details, reply=reply,
+                        duration_ms=elapsed)]
+    where = " after TLS" if after_tls else ""
+    summary = ("Offers " + ", ".join(
+        f"AUTH {' '.join(caps.auth_mechanisms)}" if kw == "AUTH" else kw for kw in shown)
+        if shown else "It offers no extensions.")
+    return [Finding(finding_id, step, Status.PASS, f"EHLO accepted{where}", summary, details,
+                    duration_ms=elapsed)]

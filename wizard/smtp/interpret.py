@@ -1,0 +1,22 @@
+"""What a live SMTP reply means: the explain classifier applied to the command it answered."""
+
+from __future__ import annotations
+
+from wizard.findings import Reply
+from wizard.replies import classify, parse
+
+# When the words say nothing, the command still narrows it down (permanent replies only).
+_FALLBACK_5XX = {"MAIL": "sender-rejected", "RCPT": "recipient-unknown", "DATA": "content-rejected"}
+
+
+def interpret(reply: Reply, command: str) -> tuple[str, str, list[str]]:
+    """(category, reason in plain words, articles best first) for ``reply`` to ``command``."""
+    parts = [str(reply.code) if reply.code is not None else "", reply.enhanced or "", reply.text]
+    parsed = parse(" ".join(p for p in parts if p), command)
+    result = classify(parsed, command)
+    category, articles = result.category, list(result.articles)
+    if category == "unknown" and reply.code and 500 <= reply.code < 600:
+        fallback = _FALLBACK_5XX.get(command.upper())
+        if fallback:
+            return fallback, result.reason, [fallback, "unknown"]
+    return category, result.reason, articles

@@ -1,0 +1,240 @@
+"""One SMTP connection driven through aiosmtplib, with every line in the transcript.
+
+aiosmtplib does the wire work (bounded reply reading, dot-stuffing, STARTTLS upgrade). This
+wrapper sends each command itself with ``execute_command`` so that what the transcript shows is
+exactly what crossed the wire (minus redacted secrets), and it turns aiosmtplib's exceptions into
+one :class:`SmtpIOError` with a ``kind`` the checks can explain.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from typing import Literal
+
+import aiosmtplib
+from aiosmtplib.errors import (
+    SMTPConnectResponseError,
+    SMTPException,
+    SMTPResponseException,
+    SMTPServerDisconnected,
+    SMTPTimeoutError,
+)
+
+from wizard.findings import Reply
+from wizard.smtp.ehlo import Capabilities, parse_ehlo
+from wizard.smtp.reply import to_reply
+from wizard.transcript import Transcript
+
+ErrorKind = Literal["timeout", "disconnected", "tls", "protocol", "rejected"]
+
+
+class SmtpIOError(Exception):
+    """A network or protocol failure, with the kind and (if any) the reply or TLS error."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        reply: Reply | None = None,
+        ssl_error: ssl.SSLError | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.reply = reply
+        self.ssl_error = ssl_error
+
+
+def find_ssl_error(exc: BaseException | None) -> ssl.SSLError | None:
+    """The ssl.SSLError somewhere in an exception's cause/context chain, if any."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ssl.SSLError):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _convert(exc: BaseException, doing: str) -> SmtpIOError:
+    ssl_error = find_ssl_error(exc)
+    if ssl_error is not None:
+        return SmtpIOError("tls", f"TLS failed while {doing}: {ssl_error}", ssl_error=ssl_error)
+    if isinstance(exc, SMTPTimeoutError | TimeoutError):
+        return SmtpIOError("timeout", f"no reply while {doing}")
+    if isinstance(exc, SMTPConnectResponseError):
+        reply = to_reply(exc.code, exc.message)
+        return SmtpIOError("rejected", f"server refused the session: {reply}", reply=reply)
+    if isinstance(exc, SMTPServerDisconnected | ConnectionError):
+        return SmtpIOError("disconnected", f"the server closed the connection while {doing}")
+    if isinstance(exc, SMTPResponseException):
+        return SmtpIOError("protocol", f"unreadable reply while {doing}: {exc.message}")
+    return SmtpIOError("protocol", f"{doing} failed: {exc}")
+
+
+class SmtpSession:
+    """A connected SMTP dialogue; every method raises SmtpIOError on network trouble."""
+
+    def __init__(
+        self, server_name: str, transcript: Transcript, timeout: float, helo_name: str
+    ) -> None:
+        self.server_name = server_name
+        self.transcript = transcript
+        self.timeout = timeout
+        self.helo_name = helo_name
+        self.smtp: aiosmtplib.SMTP | None = None
+        self.encrypted = False
+        self.capabilities: Capabilities | None = None
+        self.greeting: Reply | None = None
+        self.last_message = ""
+
+    async def open(
+        self, sock: socket.socket, implicit_tls: bool, context: ssl.SSLContext | None
+    ) -> Reply:
+        """Take over a connected socket, do the TLS handshake if implicit, read the greeting."""
+        self.smtp = aiosmtplib.SMTP(
+            hostname=self.server_name,
+            sock=sock,
+            use_tls=implicit_tls,
+            start_tls=False,
+            tls_context=context if implicit_tls else None,
+            timeout=self.timeout,
+            local_hostname=self.helo_name,
+        )
+        try:
+            response = await self.smtp.connect()
+        except (SMTPException, OSError, TimeoutError) as exc:
+            if isinstance(exc, SMTPConnectResponseError):
+                self._server(exc.code, exc.message)
+            self.close()
+            raise _convert(exc, "waiting for the greeting") from None
+        self.encrypted = implicit_tls
+        self._server(response.code, response.message)
+        self.greeting = to_reply(response.code, response.message)
+        return self.greeting
+
+    def _server(self, code: int, message: str) -> None:
+        self.transcript.server(code, message)
+
+    async def command(self, line: str) -> Reply:
+        """Send one command line and read its reply."""
+        smtp = self._require()
+        self.transcript.client(line)
+        try:
+            response = await smtp.execute_command(*[part.encode() for part in line.split(" ")])
+        except (SMTPException, OSError, TimeoutError, ValueError) as exc:
+            self.close()
+            raise _convert(exc, f"waiting for the reply to {line.split(' ')[0]}") from None
+        self._server(response.code, response.message)
+        self.last_message = response.message
+        return to_reply(response.code, response.message)
+
+    async def commands(self, lines: list[str]) -> list[Reply]:
+        """Several commands, one after the other.
+
+        aiosmtplib drops reply data that arrives while no command is pending, so RFC 2920
+        pipelining cannot be done safely through it; the commands go one round trip each.
+        """
+        return [await self.command(line) for line in lines]
+
+    async def ehlo(self) -> tuple[Reply, Capabilities]:
+        """EHLO, falling back to HELO when EHLO is refused (RFC 5321 4.1.4)."""
+        reply = await self.command(f"EHLO {self.helo_name}")
+        esmtp = True
+        if reply.code != 250:
+            helo = await self.command(f"HELO {self.helo_name}")
+            if helo.code != 250:
+                return helo, Capabilities(esmtp=False)
+            reply, esmtp = helo, False
+        smtp = self._require()
+        message = self.last_message
+        if esmtp:
+            smtp.last_ehlo_response = aiosmtplib.SMTPResponse(250, message)
+        self.capabilities = parse_ehlo(message, esmtp=esmtp)
+        return reply, self.capabilities
+
+    async def starttls(self, context: ssl.SSLContext) -> Reply:
+        smtp = self._require()
+        self.transcript.client("STARTTLS")
+        try:
+            response = await smtp.starttls(
+                tls_context=context, server_hostname=self.server_name, timeout=self.timeout
+            )
+        except SMTPResponseException as exc:
+            if exc.code > 0:
+                self._server(exc.code, exc.message)
+                return to_reply(exc.code, exc.message)
+            self.close()
+            raise _convert(exc, "starting TLS") from None
+        except (SMTPException, OSError, TimeoutError) as exc:
+            self.close()
+            raise _convert(exc, "starting TLS") from None
+        self._server(response.code, response.message)
+        self.encrypted = True
+        self.capabilities = None
+        return to_reply(response.code, response.message)
+
+    async def data(self, message: bytes) -> Reply:
+        """DATA, the message (dot-stuffed by aiosmtplib), and the final reply."""
+        smtp = self._require()
+        protocol = smtp.protocol
+        if protocol is None:
+            raise SmtpIOError("disconnected", "the connection is already closed")
+        self.transcript.client("DATA")
+        try:
+            response = await protocol.execute_data_command(message, timeout=self.timeout)
+        except SMTPResponseException as exc:
+            if exc.code > 0:  # the refusal of DATA itself, or of the message
+                self._server(exc.code, exc.message)
+                return to_reply(exc.code, exc.message)
+            self.close()
+            raise _convert(exc, "sending the message") from None
+        except (SMTPException, OSError, TimeoutError) as exc:
+            self.close()
+            raise _convert(exc, "waiting for the reply to the message data") from None
+        self.transcript.note(f"354 go ahead; sent the message ({len(message)} bytes) and '.'")
+        self._server(response.code, response.message)
+        return to_reply(response.code, response.message)
+
+    def tls_info(self) -> dict[str, object]:
+        """Protocol version, cipher and the peer certificate (DER) of the TLS layer."""
+        smtp = self._require()
+        ssl_object = smtp.get_transport_info("ssl_object")
+        if ssl_object is None:
+            return {}
+        cipher = ssl_object.cipher()
+        return {
+            "version": ssl_object.version(),
+            "cipher": cipher[0] if cipher else None,
+            "bits": cipher[2] if cipher else None,
+            "der": ssl_object.getpeercert(binary_form=True),
+        }
+
+    async def quit(self) -> None:
+        """Say goodbye politely; a server that hangs up first is not an error here."""
+        if self.smtp is None or not self.smtp.is_connected:
+            return
+        try:
+            await self.command("QUIT")
+        except SmtpIOError as exc:
+            self.transcript.note(f"QUIT: {exc}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+
+    @property
+    def connected(self) -> bool:
+        return self.smtp is not None and self.smtp.is_connected
+
+    def _require(self) -> aiosmtplib.SMTP:
+        if self.smtp is None or not self.smtp.is_connected:
+            raise SmtpIOError("disconnected", "the connection is already closed")
+        return self.smtp
+
+
+def elapsed_ms(start: float) -> int:
+    return int((time.monotonic() - start) * 1000)
