@@ -1,0 +1,134 @@
+"""Start a scenario's servers on loopback, hand out the pre-filled target, and clean up.
+
+``async with Lab(scenario) as lab: target = lab.target()`` starts the certificates, the SMTP
+server (aiosmtpd or a raw misbehaving one), and the DNS responder with the scenario's zone, all
+on 127.0.0.1 with free ports; leaving the block stops them and deletes the temporary files on
+every exit path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from wizard.lab.certs import LabCertificates
+from wizard.lab.scenarios import Scenario
+from wizard.lab.smtp_server import (
+    LAB_PASSWORD,
+    LAB_USER,
+    LabSmtpServer,
+    RawSmtpServer,
+    SmtpBehaviour,
+    free_port,
+)
+from wizard.secret import Secret
+from wizard.target import Security, Target
+
+LAB_DOMAIN = "lab.test"
+LAB_IP = "127.0.0.1"
+LAB_TIMEOUT_S = 3.0
+
+
+class Lab:
+    """The running servers of one scenario."""
+
+    def __init__(self, scenario: Scenario, latency_ms: int = 0) -> None:
+        self.scenario = scenario
+        self.latency_ms = latency_ms
+        self.certs: LabCertificates | None = None
+        self.smtp: LabSmtpServer | RawSmtpServer | None = None
+        self.helper: LabSmtpServer | None = None  # a healthy server the port probe can find
+        self.dns: Any = None
+        self.port = 0
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Lab:
+        try:
+            await self._start()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _start(self) -> None:
+        scenario = self.scenario
+        self.certs = LabCertificates.generate()
+        self._stack.callback(self.certs.cleanup)
+        if scenario.smtp is not None:
+            behaviour = scenario.smtp
+            if self.latency_ms:
+                behaviour = _with_latency(behaviour, self.latency_ms)
+            context = self.certs.server_context(behaviour.cert) if behaviour.tls != "none" else None
+            self.smtp = await self._stack.enter_async_context(LabSmtpServer(behaviour, context))
+        elif scenario.raw is not None:
+            self.smtp = await self._stack.enter_async_context(
+                RawSmtpServer(scenario.raw, banner=scenario.banner))
+        if scenario.closed_port:
+            self.helper = await self._stack.enter_async_context(
+                LabSmtpServer(SmtpBehaviour(), self.certs.server_context("valid")))
+            self.port = free_port()
+        else:
+            self.port = self.smtp.port if self.smtp else free_port()
+        self.dns = await self._start_dns()
+
+    async def _start_dns(self) -> Any:
+        try:
+            from wizard.lab.dns_server import DnsServer
+            from wizard.lab.dns_zones import zone_for
+        except ImportError:
+            return None
+        server = DnsServer(zone_for(self.scenario.dns), latency_ms=self.latency_ms)
+        return await self._stack.enter_async_context(server)
+
+    def target(self, **changes: Any) -> Target:
+        """The scenario's pre-filled target (the lab CA trusted, the lab DNS used)."""
+        values: dict[str, Any] = dict(
+            host=LAB_IP, port=self.port, security=Security.STARTTLS, user=LAB_USER,
+            password=LAB_PASSWORD, mail_from=f"alice@{LAB_DOMAIN}",
+            rcpt_to=f"bob@{LAB_DOMAIN}", domain=LAB_DOMAIN, dkim_selectors=("lab",),
+            sending_ip=LAB_IP, ca_file=self.certs.ca_file if self.certs else None,
+            timeout=LAB_TIMEOUT_S, ip_blocklists=("bl.lab.test",),
+            domain_blocklists=("dbl.lab.test",),
+        )
+        if self.helper is not None:
+            values["probe_ports"] = (self.port, self.helper.port)
+        values.update(self.scenario.target)
+        values.update(changes)
+        if isinstance(values.get("security"), str):
+            values["security"] = Security(values["security"])
+        for key in ("password",):
+            if isinstance(values.get(key), str):
+                values[key] = Secret(values[key])
+        if not values.get("user"):
+            values["password"] = None
+        if self.dns is not None:
+            values["nameservers"] = (self.dns.nameserver,)
+        else:
+            values["dns"] = False
+        return Target(**values)
+
+    def endpoints(self) -> dict[str, Any]:
+        """What `lab --serve` prints: where to point other clients."""
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "smtp": f"{LAB_IP}:{self.port}",
+            "security": self.target().security.value,
+            "user": LAB_USER,
+            "password": LAB_PASSWORD,  # the lab's public training password, not a secret
+            "ca_file": self.certs.ca_file if self.certs else None,
+        }
+        if self.dns is not None:
+            host, port = self.dns.nameserver
+            out["nameserver"] = f"{host}:{port}"
+        if self.helper is not None:
+            out["working_smtp"] = f"{LAB_IP}:{self.helper.port}"
+        return out
+
+
+def _with_latency(behaviour: SmtpBehaviour, latency_ms: int) -> SmtpBehaviour:
+    from dataclasses import replace
+
+    return replace(behaviour, latency_ms=latency_ms)

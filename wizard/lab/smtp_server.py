@@ -1,0 +1,308 @@
+"""Scriptable lab SMTP servers on loopback: aiosmtpd for real dialogues, raw asyncio for
+pathological ones.
+
+:class:`SmtpBehaviour` says how a server behaves (TLS mode, certificate, AUTH outcome, replies to
+MAIL/RCPT/DATA, limits); :class:`LabSmtpServer` runs aiosmtpd with it. :class:`RawSmtpServer`
+covers what aiosmtpd cannot be made to do: a 421 greeting, no greeting at all, dropping the
+connection at a given command, or answering with bytes that are not SMTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+# aiosmtpd logs warnings about its own deprecated attribute on every AUTH and about the lab's
+# deliberately odd clients; they would only clutter the learner's terminal.
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+
+LAB_USER = "alice@lab.test"
+LAB_PASSWORD = "correct-horse-battery-staple"
+LAB_HOSTNAME = "mail.lab.test"
+
+TlsMode = Literal["starttls", "implicit", "none"]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (bound and released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class SmtpBehaviour:
+    """How a lab server behaves. Replies are full reply lines, e.g. ``"550 5.1.1 No such user"``."""
+
+    tls: TlsMode = "starttls"
+    cert: str = "valid"
+    require_starttls: bool = False
+    offer_auth: bool = True
+    auth_require_tls: bool = True
+    users: dict[str, str] = field(default_factory=lambda: {LAB_USER: LAB_PASSWORD})
+    auth_reply: str | None = None  # answer every AUTH attempt with this (e.g. 534 5.7.9)
+    auth_required: bool = False  # MAIL before AUTH gets 530 5.7.0
+    relay_domains: tuple[str, ...] = ("lab.test",)  # accepted for unauthenticated clients
+    mailboxes: tuple[str, ...] | None = None  # known local recipients (None: all)
+    mail_reply: str | None = None
+    rcpt_replies: dict[str, str] = field(default_factory=dict)
+    data_reply: str | None = None
+    size_limit: int | None = 10_485_760
+    greylist: bool = False  # first RCPT per (sender, recipient) gets 450 4.2.0
+    rate_limit_after: int | None = None  # messages accepted before 451 4.7.0
+    pipelining: bool = True
+    latency_ms: int = 0
+    extra_ehlo: tuple[str, ...] = ()
+
+
+class _LabSMTP(SMTP):
+    """aiosmtpd's SMTP with lab latency and RFC 3207's enhanced code on the 530 reply."""
+
+    def __init__(self, *args: Any, latency_ms: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._latency = latency_ms / 1000
+
+    async def push(self, status: Any) -> None:
+        if isinstance(status, str) and status == "530 Must issue a STARTTLS command first":
+            status = "530 5.7.0 Must issue a STARTTLS command first"
+        text = status.decode() if isinstance(status, bytes) else status
+        if self._latency and text[3:4] != "-":
+            await asyncio.sleep(self._latency)
+        await super().push(status)
+
+
+class _Handler:
+    """aiosmtpd hooks implementing :class:`SmtpBehaviour`."""
+
+    def __init__(self, behaviour: SmtpBehaviour, state: LabState) -> None:
+        self.b = behaviour
+        self.state = state
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        out = [r for r in responses if self.b.offer_auth or not r[4:].startswith("AUTH")]
+        last = out.pop()  # "250 HELP"
+        extras = ["250-ENHANCEDSTATUSCODES"]
+        if self.b.pipelining:
+            extras.append("250-PIPELINING")
+        extras += [f"250-{e}" for e in self.b.extra_ehlo]
+        return [*out, *extras, last]
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.b.auth_required and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        if self.b.mail_reply:
+            return self.b.mail_reply
+        if (
+            self.b.rate_limit_after is not None
+            and self.state.messages >= self.b.rate_limit_after
+        ):
+            return "451 4.7.0 Rate limit exceeded: too many messages, try again later"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        key = address.lower()
+        if key in self.b.rcpt_replies:
+            return self.b.rcpt_replies[key]
+        domain = key.rpartition("@")[2]
+        if not session.authenticated and domain not in self.b.relay_domains:
+            return f"554 5.7.1 <{address}>: Relay access denied"
+        known = self.b.mailboxes
+        if known is not None and domain in self.b.relay_domains and key not in known:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        if self.b.greylist:
+            triple = (session.peer[0], envelope.mail_from, key)
+            if triple not in self.state.greylist_seen:
+                self.state.greylist_seen.add(triple)
+                return f"450 4.2.0 <{address}>: Recipient address rejected: Greylisted, try again in 60 seconds"  # noqa: E501
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.b.data_reply:
+            return self.b.data_reply
+        self.state.messages += 1
+        self.state.delivered.append(envelope.content)
+        return f"250 2.0.0 OK: queued as LAB{self.state.messages:06d}"
+
+
+@dataclass
+class LabState:
+    """What a lab server saw, for tests and the learner."""
+
+    messages: int = 0
+    delivered: list[Any] = field(default_factory=list)
+    greylist_seen: set[tuple[Any, ...]] = field(default_factory=set)
+    connections: int = 0
+
+
+class LabSmtpServer:
+    """An aiosmtpd server on 127.0.0.1 in the running event loop."""
+
+    def __init__(
+        self,
+        behaviour: SmtpBehaviour,
+        tls_context: ssl.SSLContext | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.behaviour = behaviour
+        self.tls_context = tls_context
+        self.host = host
+        self.port = 0
+        self.state = LabState()
+        self._server: asyncio.base_events.Server | None = None
+
+    def _authenticator(self, server, session, envelope, mechanism, auth_data):
+        if self.behaviour.auth_reply:
+            return AuthResult(success=False, handled=False, message=self.behaviour.auth_reply)
+        if isinstance(auth_data, LoginPassword):
+            user = auth_data.login.decode(errors="replace")
+            password = auth_data.password.decode(errors="replace")
+            if self.behaviour.users.get(user) == password:
+                return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+    def _factory(self) -> SMTP:
+        self.state.connections += 1
+        b = self.behaviour
+        starttls_ctx = self.tls_context if b.tls == "starttls" else None
+        return _LabSMTP(
+            _Handler(b, self.state),
+            hostname=LAB_HOSTNAME,
+            ident="smtp-wizard lab ESMTP",
+            tls_context=starttls_ctx,
+            require_starttls=b.require_starttls,
+            authenticator=self._authenticator,
+            # aiosmtpd cannot see implicit TLS (it only tracks its own STARTTLS)
+            auth_require_tls=b.auth_require_tls and b.tls == "starttls",
+            data_size_limit=b.size_limit,
+            latency_ms=b.latency_ms,
+            enable_SMTPUTF8=True,
+        )
+
+    async def start(self) -> LabSmtpServer:
+        loop = asyncio.get_running_loop()
+        ssl_ctx = self.tls_context if self.behaviour.tls == "implicit" else None
+        self._server = await loop.create_server(self._factory, self.host, 0, ssl=ssl_ctx)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+            self._server = None
+
+    async def __aenter__(self) -> LabSmtpServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+RawMode = Literal[
+    "greet-421", "greet-554", "never-greet", "drop-after-banner", "drop-after-ehlo",
+    "tls-bytes", "slow-greeting", "greet-text",
+]
+
+
+class RawSmtpServer:
+    """A hand-rolled server for behaviour no real SMTP library will produce."""
+
+    def __init__(
+        self, mode: RawMode, host: str = "127.0.0.1", delay: float = 0.0, banner: str = ""
+    ) -> None:
+        self.mode = mode
+        self.banner = banner
+        self.host = host
+        self.delay = delay
+        self.port = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await self._script(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return  # the client went away: nothing left to serve
+        finally:
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _script(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        mode = self.mode
+        if mode == "never-greet":
+            await reader.read()  # hold the line open until the client gives up
+            return
+        if mode == "tls-bytes":
+            writer.write(b"\x15\x03\x03\x00\x02\x02\x46")  # a TLS alert record, not a banner
+            await writer.drain()
+            return
+        if mode == "greet-text":  # a one-line refusal at the greeting, e.g. 421 too many
+            writer.write(self.banner.encode() + b"\r\n")
+            await writer.drain()
+            return
+        if mode in ("greet-421", "greet-554"):
+            code = mode[-3:]
+            writer.write(f"{code} 4.3.2 {LAB_HOSTNAME} Service not available, closing transmission channel\r\n".encode())  # noqa: E501
+            await writer.drain()
+            return
+        if mode == "slow-greeting":
+            await asyncio.sleep(self.delay)
+        writer.write(f"220 {LAB_HOSTNAME} ESMTP lab\r\n".encode())
+        await writer.drain()
+        if mode == "drop-after-banner":
+            return
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            verb = line.split(b" ", 1)[0].strip().upper()
+            if mode == "drop-after-ehlo" and verb in (b"EHLO", b"HELO"):
+                writer.write(f"250-{LAB_HOSTNAME}\r\n250-PIPELINING\r\n250 8BITMIME\r\n".encode())
+                await writer.drain()
+                # a server that crashes on the next command: close right after EHLO's reply
+                return
+            if verb == b"QUIT":
+                writer.write(b"221 2.0.0 Bye\r\n")
+                await writer.drain()
+                return
+            if verb in (b"EHLO", b"HELO"):
+                writer.write(f"250-{LAB_HOSTNAME}\r\n250 8BITMIME\r\n".encode())
+            else:
+                writer.write(b"250 2.0.0 OK\r\n")
+            await writer.drain()
+
+    async def start(self) -> RawSmtpServer:
+        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+            self._server = None
+
+    async def __aenter__(self) -> RawSmtpServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
