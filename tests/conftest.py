@@ -1,0 +1,73 @@
+"""Shared test helpers: run the real CLI in a subprocess, serve a lab scenario from a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CLI_TIMEOUT_S = 90
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m wizard ARGS` as a user would run it (never hangs: a hard timeout)."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
+    full_env.pop("SMTP_WIZARD_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "wizard", *args], input=stdin, capture_output=True, text=True,
+        env=full_env, timeout=CLI_TIMEOUT_S, cwd=cwd or REPO,
+    )
+
+
+@contextmanager
+def serve_scenario(name: str) -> Iterator[object]:
+    """Run a lab scenario's servers in a background event loop; yields the running Lab."""
+    from wizard.lab.runner import Lab
+    from wizard.lab.scenarios import get
+
+    scenario = get(name)
+    assert scenario is not None, name
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, object] = {}
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        async with Lab(scenario) as lab:
+            holder["lab"] = lab
+            ready.set()
+            await stop.wait()
+
+    def runner() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(main())
+        except BaseException as exc:  # surfaced to the test below
+            holder["error"] = exc
+            ready.set()
+
+    thread = threading.Thread(target=runner, daemon=True)
+    thread.start()
+    assert ready.wait(20), "lab did not start"
+    if "error" in holder:
+        raise holder["error"]  # type: ignore[misc]
+    try:
+        yield holder["lab"]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(20)
+        loop.close()
+
+
+@pytest.fixture
+def cli():
+    return run_cli

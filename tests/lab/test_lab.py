@@ -1,0 +1,42 @@
+"""The lab: every scenario's check reaches its declared verdict, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+from wizard.lab.scenarios import SCENARIOS
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_lab_check_reaches_the_expected_verdict(scenario):
+    result = run_cli("lab", "--scenario", scenario.name, "--check", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert report["verdict"]["category"] == scenario.expected, report["verdict"]
+    assert result.returncode == (1 if report["verdict"]["status"] in ("fail", "error") else 0)
+    assert result.stderr == ""
+
+
+def test_lab_list_shows_every_scenario_with_its_category():
+    result = run_cli("lab", "--list")
+    assert result.returncode == 0
+    for scenario in SCENARIOS:
+        line = next(row for row in result.stdout.splitlines() if row.startswith(scenario.name))
+        assert scenario.expected in line
+
+
+def test_unknown_scenario_is_a_usage_error():
+    result = run_cli("lab", "--scenario", "no-such-thing", "--check")
+    assert result.returncode == 2
+    assert "unknown scenario" in result.stderr and "healthy" in result.stderr
+
+
+def test_scenario_names_are_unique_and_categories_known():
+    from wizard.categories import is_category
+
+    names = [s.name for s in SCENARIOS]
+    assert len(names) == len(set(names))
+    assert all(is_category(s.expected) for s in SCENARIOS)

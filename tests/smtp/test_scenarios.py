@@ -1,0 +1,180 @@
+"""Each SMTP check against real loopback servers: the finding id, status and category."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard.findings import Finding, Status
+from wizard.lab.runner import Lab
+from wizard.lab.scenarios import get
+from wizard.session import Session
+from wizard.tree import run_check
+
+
+async def walk(name: str, **changes) -> Session:
+    scenario = get(name)
+    assert scenario is not None
+    async with Lab(scenario) as lab:
+        return await run_check(lab.target(dns=False, **changes))
+
+
+def find(session: Session, finding_id: str) -> Finding:
+    for finding in session.findings:
+        if finding.id == finding_id:
+            return finding
+    raise AssertionError(f"{finding_id} not in {[f.id for f in session.findings]}")
+
+
+EXPECTED = [
+    # scenario, finding id, status, category
+    ("healthy", "auth.login", Status.PASS, None),
+    ("implicit-tls", "tls.negotiated", Status.PASS, None),
+    ("tls-to-plaintext-port", "connect.security_mode", Status.FAIL, "tls-mode-mismatch"),
+    ("plaintext-to-tls-port", "connect.security_mode", Status.FAIL, "tls-mode-mismatch"),
+    ("tls-bytes-instead-of-banner", "connect.security_mode", Status.FAIL, "tls-mode-mismatch"),
+    ("starttls-not-offered", "tls.starttls", Status.FAIL, "tls-not-offered"),
+    ("tls-required", "send.mail_from", Status.FAIL, "tls-required"),
+    ("cert-expired", "tls.certificate", Status.FAIL, "tls-certificate"),
+    ("cert-wrong-name", "tls.certificate", Status.FAIL, "tls-certificate"),
+    ("cert-self-signed", "tls.certificate", Status.FAIL, "tls-certificate"),
+    ("cert-expiring-soon", "tls.certificate", Status.WARN, "tls-certificate"),
+    ("wrong-password", "auth.login", Status.FAIL, "auth-failed"),
+    ("app-password-required", "auth.login", Status.FAIL, "auth-app-password"),
+    ("smtp-auth-disabled", "auth.login", Status.FAIL, "auth-disabled"),
+    ("auth-not-offered", "auth.offered", Status.FAIL, "auth-not-offered"),
+    ("relay-denied", "send.rcpt_to", Status.FAIL, "relay-denied"),
+    ("unknown-recipient", "send.rcpt_to", Status.FAIL, "recipient-unknown"),
+    ("mailbox-full", "send.rcpt_to", Status.FAIL, "mailbox-full"),
+    ("message-too-large", "send.mail_from", Status.FAIL, "message-too-large"),
+    ("sender-rejected", "send.mail_from", Status.FAIL, "sender-rejected"),
+    ("greylisting", "send.rcpt_to", Status.FAIL, "greylisted"),
+    ("rate-limited", "send.mail_from", Status.FAIL, "rate-limited"),
+    ("too-many-connections", "connect.greeting", Status.FAIL, "too-many-connections"),
+    ("greeting-421", "connect.greeting", Status.FAIL, "service-unavailable"),
+    ("never-greets", "connect.greeting", Status.FAIL, "connection-timeout"),
+    ("closed-port", "connect.tcp", Status.FAIL, "connection-refused"),
+    ("dropped-after-ehlo", "smtp.ehlo", Status.FAIL, "connection-dropped"),
+    ("spam-rejected", "send.data", Status.FAIL, "content-rejected"),
+    ("gmail-unauthenticated", "send.data", Status.FAIL, "sender-unauthenticated"),
+]
+
+
+@pytest.mark.parametrize(("name", "finding_id", "status", "category"), EXPECTED,
+                         ids=[row[0] for row in EXPECTED])
+async def test_scenario_gives_the_expected_finding(name, finding_id, status, category):
+    session = await walk(name)
+    finding = find(session, finding_id)
+    assert finding.status is status, finding.to_dict()
+    assert finding.category == category
+    expected_verdict = get(name).expected
+    assert session.verdict.category == expected_verdict
+
+
+async def test_healthy_session_reports_tls_details_and_sends_nothing():
+    session = await walk("healthy")
+    tls = find(session, "tls.negotiated")
+    assert tls.details["version"] in ("TLSv1.2", "TLSv1.3")
+    cert = find(session, "tls.certificate")
+    assert cert.details["issuer"] == "smtp-wizard lab CA"
+    data = find(session, "send.data")
+    assert data.details == {"delivered": False}
+    sent = [line.text for line in session.transcript if line.dir.value == "client"]
+    assert "RSET" in sent and "DATA" not in sent
+    assert sent[-1] == "QUIT"
+
+
+async def test_send_delivers_one_marked_message_and_reports_the_queue_id():
+    scenario = get("healthy")
+    async with Lab(scenario) as lab:
+        session = await run_check(lab.target(dns=False, send=True))
+        delivered = lab.smtp.state.delivered
+    data = find(session, "send.data")
+    assert data.status is Status.PASS
+    assert "queued as LAB000001" in data.reply.text
+    assert len(delivered) == 1
+    body = delivered[0].decode() if isinstance(delivered[0], bytes) else delivered[0]
+    for header in ("Date:", "Message-ID:", "From: <alice@lab.test>", "To: <bob@lab.test>",
+                   "Subject: smtp-wizard test message"):
+        assert header in body
+
+
+async def test_expired_certificate_names_the_date():
+    session = await walk("cert-expired")
+    cert = find(session, "tls.certificate")
+    assert cert.details["reason"] == "expired"
+    assert cert.details["certificate"]["not_after"][:10] in cert.title
+
+
+async def test_wrong_name_certificate_lists_the_names_it_covers():
+    session = await walk("cert-wrong-name")
+    cert = find(session, "tls.certificate")
+    assert cert.details["reason"] == "wrong-name"
+    assert "wrong-name.example.net" in cert.details["certificate"]["names"]
+
+
+async def test_self_signed_certificate_is_called_self_signed():
+    session = await walk("cert-self-signed")
+    assert find(session, "tls.certificate").details["reason"] == "self-signed"
+
+
+async def test_untrusted_ca_is_named_as_unknown_issuer():
+    session = await walk("healthy", ca_file=None)
+    cert = find(session, "tls.certificate")
+    assert cert.status is Status.FAIL
+    assert cert.details["reason"] == "unknown-issuer"
+    assert "smtp-wizard lab CA" in cert.title
+
+
+async def test_no_verify_connects_but_warns_loudly():
+    session = await walk("cert-self-signed", verify_tls=False)
+    cert = find(session, "tls.certificate")
+    assert cert.status is Status.WARN
+    assert "NOT verified" in cert.title
+    assert find(session, "auth.login").status is Status.PASS
+
+
+async def test_closed_port_runs_the_port_probe_and_finds_the_working_port():
+    scenario = get("closed-port")
+    async with Lab(scenario) as lab:
+        session = await run_check(lab.target(dns=False))
+        working = lab.helper.port
+    probe = find(session, "connect.ports")
+    modes = {row["port"]: row["mode"] for row in probe.details["ports"]}
+    assert modes[working] == "starttls"
+    assert modes[lab.port] == "closed"
+    assert f"--port {working}" in probe.summary
+
+
+async def test_plaintext_auth_is_refused_without_tls():
+    session = await walk("starttls-not-offered", security="none")
+    refused = find(session, "auth.plaintext")
+    assert refused.status is Status.FAIL and refused.category == "tls-not-offered"
+    assert not any(line.text.startswith("AUTH") for line in session.transcript)
+
+
+async def test_allow_plaintext_auth_logs_in_over_plain_text():
+    session = await walk("starttls-not-offered", security="none", allow_plaintext_auth=True)
+    assert find(session, "auth.login").status is Status.PASS
+
+
+async def test_login_mechanism_works_when_plain_is_not_offered():
+    from wizard.smtp.auth import choose_mechanism
+
+    assert choose_mechanism(["LOGIN", "CRAM-MD5"], oauth=False) == "LOGIN"
+    assert choose_mechanism(["PLAIN", "XOAUTH2"], oauth=True) == "XOAUTH2"
+    assert choose_mechanism(["PLAIN"], oauth=True) is None
+
+
+async def test_greylisted_recipient_is_accepted_on_retry():
+    scenario = get("greylisting")
+    async with Lab(scenario) as lab:
+        first = await run_check(lab.target(dns=False))
+        second = await run_check(lab.target(dns=False))
+    assert find(first, "send.rcpt_to").category == "greylisted"
+    assert find(second, "send.rcpt_to").status is Status.PASS
+
+
+async def test_skipped_steps_say_why():
+    session = await walk("wrong-password")
+    skipped = find(session, "send.skipped")
+    assert skipped.status is Status.SKIP and "auth" in skipped.title
