@@ -32,6 +32,11 @@ from wizard.target import Target
 CheckFn = Callable[[Target, CheckContext], Awaitable[list[Finding]]]
 
 
+def check_budget(target: Target) -> float:
+    """The most one check may take: each makes a bounded number of waits of ``timeout``."""
+    return 6 * target.timeout + 5
+
+
 # ---------------------------------------------------------------- the tree as data
 
 
@@ -230,6 +235,21 @@ async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
                         f"{type(exc).__name__}: {exc}")]
 
 
+async def _bounded(check: Check, target: Target, ctx: CheckContext) -> list[Finding]:
+    """Run one check within its budget; overrunning it is an ``error`` finding, not a hang."""
+    budget = check_budget(target)
+    try:
+        async with asyncio.timeout(budget):
+            return await check.run(target, ctx)
+    except TimeoutError:
+        step = Step(check.id.split(".")[0])  # check ids start with their step
+        ctx.state["stop"] = step.value
+        return [Finding(check.id, step, Status.ERROR,
+                        f"The check did not finish within {budget:g} s",
+                        "The server kept the conversation going without ever completing it.",
+                        {"budget_s": budget}, category="connection-timeout")]
+
+
 def _wants_dns(target: Target) -> bool:
     return target.dns and bool(target.sender_domain or target.recipient_domain)
 
@@ -259,7 +279,7 @@ async def walk(
             else:
                 for check in node.checks:
                     yield CheckStarted(check.id, check.title, node.step)
-                    for finding in await check.run(target, ctx):
+                    for finding in await _bounded(check, target, ctx):
                         step_findings.append(finding)
                         ctx.results.append(finding)
                         yield FindingAdded(finding)
@@ -269,7 +289,7 @@ async def walk(
                     elif then in DIAGNOSTICS:
                         diag = DIAGNOSTICS[then]
                         yield CheckStarted(diag.id, diag.title, node.step)
-                        for finding in await diag.run(target, ctx):
+                        for finding in await _bounded(diag, target, ctx):
                             step_findings.append(finding)
                             ctx.results.append(finding)
                             yield FindingAdded(finding)

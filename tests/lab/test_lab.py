@@ -40,3 +40,38 @@ def test_scenario_names_are_unique_and_categories_known():
     names = [s.name for s in SCENARIOS]
     assert len(names) == len(set(names))
     assert all(is_category(s.expected) for s in SCENARIOS)
+
+
+def test_lab_serve_prints_endpoints_that_work_and_stops_cleanly_on_ctrl_c():
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", "healthy",
+                             "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=REPO)
+    try:
+        lines = []
+        while not any(line.startswith("Press ctrl+c") for line in lines):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            lines.append(line.strip())
+        info = dict(line.split(None, 1) for line in lines[1:] if line and " " in line
+                    and line.split()[0] in ("smtp", "ca_file", "user", "password"))
+        host, port = info["smtp"].rsplit(":", 1)
+        result = run_cli("check", "--host", host, "--port", port, "--ca-file", info["ca_file"],
+                         "--user", info["user"], "--password-env", "PW", "--no-dns",
+                         "--format", "json", env={"PW": info["password"]})
+        assert json.loads(result.stdout)["verdict"]["category"] == "success"
+        assert Path(info["ca_file"]).exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "lab stopped" in err and "Traceback" not in err
+    assert not Path(info["ca_file"]).exists()  # temporary certificates removed

@@ -236,6 +236,8 @@ class RawSmtpServer:
             self._tasks.add(task)
         try:
             await self._script(reader, writer)
+        except asyncio.CancelledError:
+            return  # the lab is shutting down; ending quietly keeps asyncio from logging it
         except (ConnectionError, asyncio.IncompleteReadError):
             return  # the client went away: nothing left to serve
         finally:

@@ -1,0 +1,60 @@
+"""Benchmarks: a full `check` against the lab at 100 ms latency (wall time / latency, next to
+the protocol's minimum), and start-up time of the light commands. Run: pytest -m bench -s."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import REPO
+from wizard.lab.cli import check_scenario
+from wizard.lab.scenarios import get
+
+pytestmark = pytest.mark.bench
+
+LATENCY_MS = 100
+MAX_STARTUP_MS = 200
+
+
+def sequential_replies(session) -> int:
+    """Server replies the client waited for (each one a round trip at the given latency)."""
+    return sum(1 for line in session.transcript
+               if line.dir.value == "server" and line.text[3:4] != "-")
+
+
+async def test_full_check_round_trips_at_100ms_latency():
+    scenario = get("healthy")
+    session = await check_scenario(scenario, latency_ms=LATENCY_MS)
+    wall_ms = session.duration_ms  # the walk itself, not the lab's start-up
+    replies = sequential_replies(session)
+    smtp_ms = max(line.t_ms for line in session.transcript)
+    ratio = wall_ms / LATENCY_MS
+    dns_ms = max((f.duration_ms for f in session.findings if f.step.value == "dns"), default=0)
+    print(f"\nfull check at {LATENCY_MS} ms latency: wall {wall_ms} ms = {ratio:.1f} x latency;"
+          f" SMTP dialogue {smtp_ms} ms for {replies} sequential replies (minimum without"
+          f" pipelining: {replies}); DNS step ran concurrently (slowest DNS finding {dns_ms} ms);"
+          f" {len(session.findings)} findings, verdict {session.verdict.category}")
+    assert session.verdict.category == "success"
+    # close to the minimum: the SMTP replies plus at most a few round trips of slack
+    assert ratio < replies + 4
+
+
+def _startup_ms(*args: str, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True, cwd=REPO,
+                       timeout=60, check=False)
+        times.append((time.monotonic() - start) * 1000)
+    return statistics.median(times)
+
+
+def test_startup_of_help_and_explain():
+    help_ms = _startup_ms("--help")
+    explain_ms = _startup_ms("explain", "550 5.1.1 User unknown")
+    print(f"\nstart-up (median of 5): --help {help_ms:.0f} ms, explain {explain_ms:.0f} ms")
+    assert help_ms < MAX_STARTUP_MS and explain_ms < MAX_STARTUP_MS

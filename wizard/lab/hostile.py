@@ -1,0 +1,172 @@
+"""Hostile and broken SMTP peers, for proving the wizard holds (raw asyncio; no library would
+produce these on purpose).
+
+Each mode is one misbehaviour: oversized or endless replies, a one-byte-per-second drip, invalid
+UTF-8 and NUL bytes, replies without codes, unsolicited replies, a hang-up at a given step,
+garbage or silence after STARTTLS, and terminal escapes or Rich markup in the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Literal
+
+HostileMode = Literal[
+    "huge-banner", "endless-continuation", "slow-drip", "binary-garbage", "no-code",
+    "out-of-range-code", "unsolicited-reply", "garbage-after-starttls", "tls-never-completes",
+    "markup-and-escapes",
+    "close-after-banner", "close-after-ehlo", "close-after-starttls", "close-after-auth",
+    "close-after-mail", "close-after-rcpt", "close-after-data",
+]
+
+HOSTILE_MODES: tuple[str, ...] = HostileMode.__args__  # type: ignore[attr-defined]
+
+# What a terminal would obey if it were printed raw: colour, cursor move, title, OSC 52 clipboard.
+ESCAPES = "\x1b[31mred\x1b[0m \x1b[2J\x1b[H \x1b]0;pwned-title\x07 \x1b]52;c;ZXZpbA==\x07"
+MARKUP = "[b]bold[/b] [link=https://evil.example]click[/link] [@click=app.quit]x[/]"
+
+_EHLO = b"250-hostile.lab.test\r\n250-AUTH PLAIN LOGIN\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
+
+
+class HostileSmtpServer:
+    """One misbehaving SMTP server on 127.0.0.1, port chosen by the system."""
+
+    def __init__(self, mode: HostileMode, host: str = "127.0.0.1") -> None:
+        if mode not in HOSTILE_MODES:
+            raise ValueError(f"unknown hostile mode {mode!r}")
+        self.mode = mode
+        self.host = host
+        self.port = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await self._script(reader, writer)
+        except asyncio.CancelledError:
+            return  # the lab is shutting down; ending quietly keeps asyncio from logging it
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            return  # the client hung up: that is what a hostile test expects
+        finally:
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        writer.write(data)
+        await writer.drain()
+
+    async def _script(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        mode = self.mode
+        if mode == "huge-banner":
+            await self._send(writer, b"220 " + b"A" * 1_048_576 + b"\r\n")
+            await reader.read(1024)
+            return
+        if mode == "endless-continuation":
+            line = b"220-still going " + b"x" * 60 + b"\r\n"
+            for _ in range(200_000):  # ~15 MB at most, until the client hangs up
+                await self._send(writer, line * 64)
+            return
+        if mode == "slow-drip":
+            for byte in b"220 hostile.lab.test slow\r\n":
+                await self._send(writer, bytes([byte]))
+                await asyncio.sleep(1.0)
+            return
+        if mode == "no-code":
+            await self._send(writer, b"hello, I am not an SMTP server\r\n")
+            await reader.read(1024)
+            return
+        if mode == "out-of-range-code":
+            await self._send(writer, b"999 what is this\r\n")
+            await reader.read(1024)
+            return
+        if mode == "close-after-banner":
+            await self._send(writer, b"220 hostile.lab.test ESMTP\r\n")
+            return
+        if mode == "binary-garbage":
+            await self._send(writer, b"220 hostile \xff\xfe\x00\x01 \xc3\x28 banner\r\n")
+        elif mode == "markup-and-escapes":
+            await self._send(writer, f"220 {MARKUP} {ESCAPES}\r\n".encode())
+        else:
+            await self._send(writer, b"220 hostile.lab.test ESMTP\r\n")
+        if mode == "unsolicited-reply":
+            await self._send(writer, b"250 nobody asked for this\r\n")
+        await self._dialogue(reader, writer)
+
+    async def _dialogue(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        mode = self.mode
+        while True:
+            line = await asyncio.wait_for(reader.readline(), 30)
+            if not line:
+                return
+            verb = line.split(b" ", 1)[0].split(b":", 1)[0].strip().upper()
+            if verb in (b"EHLO", b"HELO"):
+                if mode == "close-after-ehlo":
+                    return
+                if mode == "binary-garbage":
+                    await self._send(writer, b"250-hostile\x00\xff\r\n250 AUTH PLAIN\r\n")
+                elif mode == "markup-and-escapes":
+                    await self._send(writer, f"250-{MARKUP}\r\n250 {ESCAPES}\r\n".encode())
+                else:
+                    await self._send(writer, _EHLO)
+            elif verb == b"STARTTLS":
+                if mode == "close-after-starttls":
+                    return
+                await self._send(writer, b"220 2.0.0 go ahead\r\n")
+                if mode == "garbage-after-starttls":
+                    await self._send(writer, b"this is not TLS at all\r\n" * 4)
+                    await reader.read(4096)
+                    return
+                if mode == "tls-never-completes":
+                    await reader.read()  # hold the line open, say nothing
+                    return
+                return
+            elif verb == b"AUTH":
+                if mode == "close-after-auth":
+                    return
+                await self._send(writer, b"235 2.7.0 ok\r\n")
+            elif verb == b"MAIL":
+                if mode == "close-after-mail":
+                    return
+                await self._send(writer, b"250 2.1.0 ok\r\n")
+            elif verb == b"RCPT":
+                if mode == "close-after-rcpt":
+                    return
+                await self._send(writer, b"250 2.1.5 ok\r\n")
+            elif verb == b"DATA":
+                if mode == "close-after-data":
+                    return
+                await self._send(writer, b"354 go ahead\r\n")
+                line = b""
+                while line not in (b".\r\n", b""):  # read the message up to the final dot
+                    line = await reader.readline()
+                await self._send(writer, b"250 2.0.0 queued\r\n")
+            elif verb == b"QUIT":
+                await self._send(writer, b"221 2.0.0 bye\r\n")
+                return
+            else:
+                await self._send(writer, b"250 2.0.0 ok\r\n")
+
+    async def start(self) -> HostileSmtpServer:
+        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+            self._server = None
+
+    async def __aenter__(self) -> HostileSmtpServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
