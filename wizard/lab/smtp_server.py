@@ -69,11 +69,17 @@ class _LabSMTP(SMTP):
         super().__init__(*args, **kwargs)
         self._latency = latency_ms / 1000
 
+    def _more_pipelined(self) -> bool:
+        """Commands already waiting (pipelined): their replies travel back together with the
+        last one, so only the last reply of a batch pays the latency, as on a real network."""
+        reader = getattr(self, "_reader", None)
+        return bool(getattr(reader, "_buffer", b""))
+
     async def push(self, status: Any) -> None:
         if isinstance(status, str) and status == "530 Must issue a STARTTLS command first":
             status = "530 5.7.0 Must issue a STARTTLS command first"
         text = status.decode() if isinstance(status, bytes) else status
-        if self._latency and text[3:4] != "-":
+        if self._latency and text[3:4] != "-" and not self._more_pipelined():
             await asyncio.sleep(self._latency)
         await super().push(status)
 

@@ -131,12 +131,43 @@ class SmtpSession:
         return to_reply(response.code, response.message)
 
     async def commands(self, lines: list[str]) -> list[Reply]:
-        """Several commands, one after the other.
-
-        aiosmtplib drops reply data that arrives while no command is pending, so RFC 2920
-        pipelining cannot be done safely through it; the commands go one round trip each.
-        """
+        """Several commands, one round trip each."""
         return [await self.command(line) for line in lines]
+
+    async def pipeline(self, lines: list[str]) -> list[Reply]:
+        """Several commands in one write, replies read in order (RFC 2920 PIPELINING).
+
+        aiosmtplib has no pipelining API. Its protocol keeps a reply buffer and parses one reply
+        per wait; replies that arrived together stay buffered, so they are taken from there
+        (``_read_response_from_buffer``) before waiting again. If this aiosmtplib lacks those
+        internals, the commands go one by one instead: slower, never wrong.
+        """
+        smtp = self._require()
+        protocol = smtp.protocol
+        from_buffer = getattr(protocol, "_read_response_from_buffer", None)
+        lock = getattr(protocol, "_command_lock", None)
+        if protocol is None or from_buffer is None or lock is None \
+                or not hasattr(protocol, "_response_pending"):
+            return await self.commands(lines)
+        for line in lines:
+            self.transcript.client(line)
+        replies: list[Reply] = []
+        try:
+            async with lock:
+                protocol._response_pending = True
+                protocol.write(b"".join(line.encode() + b"\r\n" for line in lines))
+                for _ in lines:
+                    response = from_buffer()
+                    if response is None:
+                        response = await protocol.read_response(timeout=self.timeout)
+                    protocol._response_pending = True
+                    self._server(response.code, response.message)
+                    replies.append(to_reply(response.code, response.message))
+                protocol._response_pending = False
+        except (SMTPException, OSError, TimeoutError) as exc:
+            self.close()
+            raise _convert(exc, "waiting for pipelined replies") from None
+        return replies
 
     async def ehlo(self) -> tuple[Reply, Capabilities]:
         """EHLO, falling back to HELO when EHLO is refused (RFC 5321 4.1.4)."""
