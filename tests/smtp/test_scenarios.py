@@ -178,3 +178,36 @@ async def test_skipped_steps_say_why():
     session = await walk("wrong-password")
     skipped = find(session, "send.skipped")
     assert skipped.status is Status.SKIP and "auth" in skipped.title
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN", "CRAM-MD5"])
+async def test_each_password_mechanism_logs_in_and_is_redacted(mechanism):
+    from dataclasses import replace
+
+    from wizard.lab.smtp_server import LAB_PASSWORD, SmtpBehaviour
+    from wizard.secret import secret_forms
+
+    scenario = replace(get("healthy"), smtp=SmtpBehaviour(auth_mechanisms=(mechanism,)))
+    async with Lab(scenario) as lab:
+        session = await run_check(lab.target(dns=False))
+        bad = await run_check(lab.target(dns=False, password="wrong-password-xyz"))
+    login = find(session, "auth.login")
+    assert login.status is Status.PASS and login.details["mechanism"] == mechanism
+    assert find(bad, "auth.login").category == "auth-failed"
+    text = " ".join(line.text for line in session.transcript)
+    assert not [form for form in secret_forms(LAB_PASSWORD, "alice@lab.test") if form in text]
+
+
+async def test_xoauth2_token_from_the_environment_logs_in():
+    from dataclasses import replace
+
+    from wizard.lab.smtp_server import LAB_PASSWORD, SmtpBehaviour
+    from wizard.secret import Secret
+
+    scenario = replace(get("healthy"), smtp=SmtpBehaviour(auth_mechanisms=("XOAUTH2",)))
+    async with Lab(scenario) as lab:
+        session = await run_check(lab.target(dns=False, password=None,
+                                             oauth_token=Secret(LAB_PASSWORD)))
+    login = find(session, "auth.login")
+    assert login.status is Status.PASS and login.details["mechanism"] == "XOAUTH2"
+    assert LAB_PASSWORD not in " ".join(line.text for line in session.transcript)

@@ -10,19 +10,24 @@ connection at a given command, or answering with bytes that are not SMTP.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import hmac
 import logging
+import secrets
 import socket
 import ssl
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 # aiosmtpd logs warnings about its own deprecated attribute on every AUTH and about the lab's
 # deliberately odd clients; they would only clutter the learner's terminal.
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
+ALL_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 LAB_USER = "alice@lab.test"
 LAB_PASSWORD = "correct-horse-battery-staple"
 LAB_HOSTNAME = "mail.lab.test"
@@ -60,13 +65,17 @@ class SmtpBehaviour:
     pipelining: bool = True
     latency_ms: int = 0
     extra_ehlo: tuple[str, ...] = ()
+    auth_mechanisms: tuple[str, ...] | None = None  # None: all (PLAIN LOGIN CRAM-MD5 XOAUTH2)
 
 
 class _LabSMTP(SMTP):
     """aiosmtpd's SMTP with lab latency and RFC 3207's enhanced code on the 530 reply."""
 
-    def __init__(self, *args: Any, latency_ms: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, latency_ms: int = 0, users: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.lab_users = users or {}
         self._latency = latency_ms / 1000
 
     def _more_pipelined(self) -> bool:
@@ -74,6 +83,33 @@ class _LabSMTP(SMTP):
         last one, so only the last reply of a batch pays the latency, as on a real network."""
         reader = getattr(self, "_reader", None)
         return bool(getattr(reader, "_buffer", b""))
+
+    async def auth_CRAM__MD5(self, _: Any, args: list[str]) -> AuthResult:
+        """CRAM-MD5 (RFC 2195): aiosmtpd has no built-in one."""
+        challenge = f"<{secrets.token_hex(8)}@{LAB_HOSTNAME}>".encode()
+        answer = await self.challenge_auth(challenge)
+        if answer is MISSING or not isinstance(answer, bytes):
+            return AuthResult(success=False, handled=False)
+        user, _, digest = answer.decode(errors="replace").rpartition(" ")
+        password = self.lab_users.get(user)
+        if password is None:
+            return AuthResult(success=False, handled=False)
+        expected = hmac.new(password.encode(), challenge, hashlib.md5).hexdigest()
+        return AuthResult(success=hmac.compare_digest(expected, digest), auth_data=user,
+                          handled=False)
+
+    async def auth_XOAUTH2(self, _: Any, args: list[str]) -> AuthResult:
+        """XOAUTH2 (Google/Microsoft): ``user=U^Aauth=Bearer TOKEN^A^A``; tokens = passwords."""
+        if len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        try:
+            fields = base64.b64decode(args[1], validate=True).decode().split("\x01")
+        except ValueError:
+            return AuthResult(success=False, handled=False)
+        values = dict(f.split("=", 1) for f in fields if "=" in f)
+        user, token = values.get("user"), values.get("auth", "").removeprefix("Bearer ")
+        ok = user is not None and self.lab_users.get(user) == token
+        return AuthResult(success=ok, auth_data=user, handled=False)
 
     async def push(self, status: Any) -> None:
         if isinstance(status, str) and status == "530 Must issue a STARTTLS command first":
@@ -192,7 +228,11 @@ class LabSmtpServer:
             auth_require_tls=b.auth_require_tls and b.tls == "starttls",
             data_size_limit=b.size_limit,
             latency_ms=b.latency_ms,
+            users=b.users,
             enable_SMTPUTF8=True,
+            auth_exclude_mechanism=[m for m in ALL_MECHANISMS
+                                    if b.auth_mechanisms is not None
+                                    and m not in b.auth_mechanisms],
         )
 
     async def start(self) -> LabSmtpServer:
