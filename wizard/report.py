@@ -70,9 +70,15 @@ def _target_line(session: Session) -> str:
     return t.sender_domain or t.recipient_domain or "-"
 
 
+NO_VERIFY_WARNING = ("WARNING: certificate verification is OFF (--no-verify): this session could "
+                     "have been intercepted.")
+
+
 def render_text(session: Session, colour: bool = False) -> str:
     verdict = session.verdict
     out = [f"smtp-wizard {session.command}: {printable(_target_line(session))}", ""]
+    if not session.target.verify_tls:
+        out[1:1] = [_paint(NO_VERIFY_WARNING, Status.WARN, colour)]
     for step, findings in _by_step(session.findings):
         out.append(step.upper())
         for f in findings:
@@ -80,7 +86,7 @@ def render_text(session: Session, colour: bool = False) -> str:
             out.append(f"  {tag} {printable(f.title)}")
             if f.summary:
                 out.append(f"          {printable(f.summary)}")
-            if f.reply is not None:
+            if f.reply is not None and str(f.reply) != f.summary:
                 out.append(f"          server said: {printable(str(f.reply))}")
             if f.status.failed and f.category:
                 out.append(f"          category: {f.category}; read: smtp-wizard kb show "
@@ -107,6 +113,8 @@ def render_markdown(session: Session) -> str:
         f"took {session.duration_ms} ms",
         "",
     ]
+    if not session.target.verify_tls:
+        out += [f"> **{NO_VERIFY_WARNING}**", ""]
     for note in session.notes:
         out.append(f"> {markdown_inline(note)}")
     if session.notes:

@@ -211,3 +211,12 @@ async def test_xoauth2_token_from_the_environment_logs_in():
     login = find(session, "auth.login")
     assert login.status is Status.PASS and login.details["mechanism"] == "XOAUTH2"
     assert LAB_PASSWORD not in " ".join(line.text for line in session.transcript)
+
+
+async def test_no_verify_is_loud_in_text_and_markdown_reports():
+    from wizard.report import NO_VERIFY_WARNING, render
+
+    session = await walk("healthy", verify_tls=False)
+    assert NO_VERIFY_WARNING in render(session, "text")
+    assert NO_VERIFY_WARNING in render(session, "markdown")
+    assert '"verify_tls": false' in render(session, "json")
