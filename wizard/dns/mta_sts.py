@@ -1,0 +1,146 @@
+"""MTA-STS (RFC 8461): the ``_mta-sts`` TXT record and the HTTPS policy, checked against the MX.
+
+``parse_policy`` and ``judge_mta_sts`` are pure; ``fetch_policy`` uses httpx (no redirects, as
+the RFC requires). ``Target.mta_sts_base_url`` replaces ``https://mta-sts.<domain>`` (the lab).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.dns.resolver import Lookup, Resolver
+from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed, parse_tags
+from wizard.findings import Finding, Status
+
+POLICY_PATH = "/.well-known/mta-sts.txt"
+MAX_POLICY_BYTES = 64 * 1024
+
+
+class PolicyError(ValueError):
+    """An MTA-STS policy that cannot be used, with the reason."""
+
+
+@dataclass
+class Policy:
+    mode: str
+    max_age: int
+    mx: list[str] = field(default_factory=list)
+    version: str = "STSv1"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "mode": self.mode, "max_age": self.max_age,
+                "mx": self.mx}
+
+
+def parse_policy(text: str) -> Policy:
+    """Parse a policy file (``key: value`` lines). Raises PolicyError."""
+    fields: dict[str, list[str]] = {}
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            continue
+        key, colon, value = line.partition(":")
+        if not colon:
+            raise PolicyError(f"line {line.strip()[:40]!r} is not 'key: value'")
+        fields.setdefault(key.strip().lower(), []).append(value.strip())
+    if fields.get("version") != ["STSv1"]:
+        raise PolicyError("version must be STSv1")
+    mode = (fields.get("mode") or [""])[0]
+    if mode not in ("enforce", "testing", "none"):
+        raise PolicyError(f"mode {mode!r}: must be enforce, testing or none")
+    age_text = (fields.get("max_age") or [""])[0]
+    if not age_text.isdigit() or int(age_text) > 31557600:
+        raise PolicyError(f"max_age {age_text!r}: must be seconds, at most 31557600")
+    mx = fields.get("mx", [])
+    if mode != "none" and not mx:
+        raise PolicyError("no mx: lines")
+    return Policy(mode, int(age_text), [m.lower().rstrip(".") for m in mx])
+
+
+def mx_matches(pattern: str, host: str) -> bool:
+    host = host.lower().rstrip(".")
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return host == pattern
+
+
+async def fetch_policy(url: str, timeout: float) -> tuple[str | None, str | None]:
+    """(policy text, None) or (None, why it could not be fetched)."""
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            response = await client.get(url)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if response.status_code != 200:
+        return None, f"HTTP {response.status_code}"
+    ctype = response.headers.get("content-type", "")
+    if not ctype.lower().startswith("text/plain"):
+        return None, f"content-type {ctype or 'missing'} (must be text/plain)"
+    if len(response.content) > MAX_POLICY_BYTES:
+        return None, "policy larger than 64 KB"
+    return response.text, None
+
+
+async def check_mta_sts(resolver: Resolver, domain: str, mx_hosts: list[str],
+                        base_url: str | None, timeout: float) -> Finding:
+    txt = await resolver.query(f"_mta-sts.{domain}", "TXT")
+    if lookup_failed(txt):
+        return error_finding("dns.mta_sts", f"_mta-sts.{domain}", txt, "dns-mta-sts")
+    records = [r for r in txt.records if r.startswith("v=STSv1")]
+    if not records:
+        return judge_mta_sts(domain, txt, None, None, None, mx_hosts, "")
+    url = (base_url.rstrip("/") if base_url else f"https://mta-sts.{domain}") + POLICY_PATH
+    text, why = await fetch_policy(url, timeout)
+    return judge_mta_sts(domain, txt, records, text, why, mx_hosts, url)
+
+
+def judge_mta_sts(domain: str, txt: Lookup, records: list[str] | None, text: str | None,
+                  why: str | None, mx_hosts: list[str], url: str) -> Finding:
+    fid = "dns.mta_sts"
+    facts: dict[str, Any] = {"domain": domain, "txt": lookup_facts(txt), "url": url or None}
+    if not records:
+        return finding(fid, Status.PASS, f"No MTA-STS policy for {domain} (optional)",
+                       "MTA-STS lets senders insist on TLS when delivering to you. Optional.",
+                       published=False, **facts)
+    if len(records) > 1:
+        return finding(fid, Status.FAIL, f"{len(records)} MTA-STS TXT records at _mta-sts."
+                       f"{domain}", "Senders ignore MTA-STS when there is more than one.",
+                       "dns-mta-sts", records=records, **facts)
+    try:
+        tags = parse_tags(records[0])
+    except ValueError as exc:
+        return finding(fid, Status.FAIL, "MTA-STS TXT record is malformed", str(exc),
+                       "dns-mta-sts", record=records[0], **facts)
+    facts.update(record=records[0], id=tags.get("id"))
+    if not tags.get("id"):
+        return finding(fid, Status.FAIL, "MTA-STS TXT record has no id=",
+                       "The id= tag is required; senders use it to notice policy changes.",
+                       "dns-mta-sts", **facts)
+    if text is None:
+        return finding(fid, Status.FAIL, f"MTA-STS policy of {domain} cannot be fetched",
+                       f"{url}: {why}. Senders that cached an enforce policy may refuse to "
+                       "deliver.", "dns-mta-sts", fetch_error=why, **facts)
+    try:
+        policy = parse_policy(text)
+    except PolicyError as exc:
+        return finding(fid, Status.FAIL, f"MTA-STS policy of {domain} is invalid", str(exc),
+                       "dns-mta-sts", policy_text=text[:2000], **facts)
+    uncovered = [h for h in mx_hosts if not any(mx_matches(p, h) for p in policy.mx)]
+    facts.update(policy=policy.to_dict(), mx_hosts=mx_hosts, uncovered=uncovered)
+    if uncovered and policy.mode == "enforce":
+        return finding(fid, Status.FAIL, "MTA-STS enforce policy does not cover all MX hosts",
+                       f"Not matched by the policy's mx patterns: {', '.join(uncovered)}. "
+                       "Senders that honour MTA-STS will refuse to deliver to them.",
+                       "dns-mta-sts", **facts)
+    if uncovered:
+        return finding(fid, Status.WARN, f"MTA-STS ({policy.mode}) does not cover all MX hosts",
+                       f"Not matched: {', '.join(uncovered)}.", "dns-mta-sts", **facts)
+    if policy.mode != "enforce":
+        return finding(fid, Status.PASS, f"MTA-STS of {domain}: mode {policy.mode}",
+                       f"max_age {policy.max_age}s; switch to enforce once TLS-RPT reports "
+                       "are clean.", **facts)
+    return finding(fid, Status.PASS, f"MTA-STS of {domain}: enforce, covers every MX",
+                   f"max_age {policy.max_age}s, mx {', '.join(policy.mx)}.", **facts)
