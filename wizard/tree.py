@@ -278,6 +278,8 @@ async def walk(
                 yield FindingAdded(skipped)
             else:
                 for check in node.checks:
+                    if ctx.state.get("stop"):
+                        break  # an earlier check of this step ended the walk
                     yield CheckStarted(check.id, check.title, node.step)
                     for finding in await _bounded(check, target, ctx):
                         step_findings.append(finding)

@@ -106,4 +106,6 @@ async def resolve_host(target: Target, ctx: CheckContext) -> list[Finding]:
     finding = judge_resolution(host, [a, aaaa], addresses)
     finding.duration_ms = _ms(start)
     ctx.state["addresses"] = addresses
+    if not addresses:
+        ctx.state["stop"] = "connect"
     return [finding]
