@@ -63,6 +63,16 @@ def _by_step(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
     return [(step.value, groups[step.value]) for step in STEP_ORDER if step.value in groups]
 
 
+def _trace(finding: Finding) -> list[str]:
+    """An indented tree some findings carry (the SPF include trace), as lines."""
+    trace = finding.details.get("trace_text")
+    if isinstance(trace, str):
+        return trace.splitlines()[:60]
+    if isinstance(trace, list):
+        return [str(line) for line in trace[:60]]
+    return []
+
+
 def _target_line(session: Session) -> str:
     t = session.target
     if t.host:
@@ -88,6 +98,8 @@ def render_text(session: Session, colour: bool = False) -> str:
                 out.append(f"          {printable(f.summary)}")
             if f.reply is not None and str(f.reply) != f.summary:
                 out.append(f"          server said: {printable(str(f.reply))}")
+            for line in _trace(f):
+                out.append(f"          | {printable(line)}")
             if f.status.failed and f.category:
                 out.append(f"          category: {f.category}; read: smtp-wizard kb show "
                            f"{(f.articles or [f.category])[0]}")
@@ -134,6 +146,12 @@ def render_markdown(session: Session) -> str:
             f"| {markdown_inline(seen)} |"
         )
     out.append("")
+    for f in session.findings:
+        trace = _trace(f)
+        if trace:
+            out += [f"### {markdown_inline(f.title)}", "", "```"]
+            out += [printable(line).replace("```", "'''") for line in trace]
+            out += ["```", ""]
     if session.transcript:
         out += ["## Transcript", "", "```"]
         for line in session.transcript:
