@@ -12,6 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: a quick profile by default, tens of thousands of examples on demand:
+#   HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/hostile -k props
+settings.register_profile("default", max_examples=400, deadline=None)
+settings.register_profile("thorough", max_examples=20_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parents[1]
 CLI_TIMEOUT_S = 90
