@@ -228,8 +228,14 @@ async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
     except ImportError:
         return [Finding("dns.step", Step.DNS, Status.SKIP, "DNS checks are not available",
                         "This build has no DNS step.")]
+    budget = check_budget(target)
     try:
-        return await run_dns_step(target, ctx)
+        async with asyncio.timeout(budget):
+            return await run_dns_step(target, ctx)
+    except TimeoutError:
+        return [Finding("dns.step", Step.DNS, Status.ERROR,
+                        f"The DNS checks did not finish within {budget:g} s",
+                        "The DNS servers answered too slowly; the SMTP results stand.")]
     except Exception as exc:  # a bug in one DNS check must not lose the SMTP results
         return [Finding("dns.step", Step.DNS, Status.ERROR, "The DNS checks failed to run",
                         f"{type(exc).__name__}: {exc}")]
