@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import REPO, run_explain
+from explaintools import REPO, run_explain
 
 KEYS = {"input", "code", "enhanced", "class", "category", "provider", "summary", "articles"}
 HEAVY = ("textual", "httpx", "aiosmtplib", "cryptography", "dns", "screens")

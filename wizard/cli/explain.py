@@ -221,7 +221,12 @@ def run(args: argparse.Namespace) -> int:
     sources = sum(bool(x) for x in (args.text, args.file, args.batch))
     if sources != 1:
         return _usage("give exactly one of TEXT, -, --file FILE.eml or --batch FILE")
-    articles = _Articles(args.knowledge or ())
+    from wizard.knowledge import KnowledgeError
+
+    try:
+        articles = _Articles(args.knowledge or ())
+    except KnowledgeError as exc:
+        return _usage(str(exc))
     if args.batch:
         try:
             out = sys.stdout

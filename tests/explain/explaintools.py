@@ -1,0 +1,31 @@
+"""Helpers for the explain tests: the repo path and a way to run the explain command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Runs only the explain subcommand (the other commands are built elsewhere).
+EXPLAIN_MAIN = (
+    "import argparse, sys\n"
+    "from wizard.cli import explain\n"
+    "p = argparse.ArgumentParser(prog='smtp-wizard')\n"
+    "explain.add_parser(p.add_subparsers(dest='command'))\n"
+    "sys.exit(explain.run(p.parse_args(['explain', *sys.argv[1:]])))\n"
+)
+
+
+def run_explain(*args: str, stdin: str | None = None, code: str = EXPLAIN_MAIN):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
+        env=env, timeout=60, cwd=REPO,
+    )
+
