@@ -7,7 +7,10 @@ import json
 import pytest
 
 from tests.conftest import run_cli
+from wizard.knowledge import load_knowledge
 from wizard.lab.scenarios import SCENARIOS
+
+KB = load_knowledge()
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
@@ -18,6 +21,9 @@ def test_lab_check_reaches_the_expected_verdict(scenario):
     assert report["verdict"]["category"] == scenario.expected, report["verdict"]
     assert result.returncode == (1 if report["verdict"]["status"] in ("fail", "error") else 0)
     assert result.stderr == ""
+    named = set(report["verdict"]["articles"])
+    named |= {a for check in report["checks"] for a in check["articles"]}
+    assert named and not [a for a in named if KB.get(a) is None]  # every article exists
 
 
 def test_lab_list_shows_every_scenario_with_its_category():
