@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from wizard.cli.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    add_format_args,
-    emit,
-    fail_usage,
-    target_from_args,
-)
+from wizard.cli.common import add_format_args, fail_usage, report_session, target_from_args
 from wizard.target import TargetError
 
 
@@ -35,7 +27,6 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.report import render, use_colour
     from wizard.tree import run_check
 
     try:
@@ -43,9 +34,4 @@ def run(args: argparse.Namespace) -> int:
     except TargetError as exc:
         return fail_usage(str(exc))
     session = asyncio.run(run_check(target))
-    colour = args.format == "text" and not args.output and use_colour(sys.stdout)
-    try:
-        emit(render(session, args.format, colour=colour), args.output)
-    except TargetError as exc:
-        return fail_usage(str(exc))
-    return EXIT_FAILED if session.verdict.status.failed else EXIT_OK
+    return report_session(session, args.format, args.output)

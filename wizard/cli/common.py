@@ -152,6 +152,18 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
+def report_session(session, fmt: str, output: str | None) -> int:
+    """Print or write the session's report; the exit status says whether a check failed."""
+    from wizard.report import render, use_colour
+
+    colour = fmt == "text" and not output and use_colour(sys.stdout)
+    try:
+        emit(render(session, fmt, colour=colour), output)
+    except TargetError as exc:
+        return fail_usage(str(exc))
+    return EXIT_FAILED if session.verdict.status.failed else EXIT_OK
+
+
 def fail_usage(message: str) -> int:
     print(f"smtp-wizard: error: {message}", file=sys.stderr)
     return EXIT_USAGE

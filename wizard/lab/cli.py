@@ -7,9 +7,8 @@ import asyncio
 import json
 import sys
 
-from wizard.cli.common import EXIT_FAILED, EXIT_OK, emit, fail_usage
+from wizard.cli.common import EXIT_OK, fail_usage, report_session
 from wizard.lab.scenarios import SCENARIOS, Scenario, get
-from wizard.target import TargetError
 
 
 def _list(fmt: str) -> int:
@@ -64,15 +63,8 @@ def run_lab(args: argparse.Namespace) -> int:
     if args.check:
         if scenario is None:
             return fail_usage("--check needs --scenario NAME (see --list)")
-        from wizard.report import render, use_colour
-
         session = asyncio.run(check_scenario(scenario, args.latency, args.send))
-        colour = args.format == "text" and not args.output and use_colour(sys.stdout)
-        try:
-            emit(render(session, args.format, colour=colour), args.output)
-        except TargetError as exc:
-            return fail_usage(str(exc))
-        return EXIT_FAILED if session.verdict.status.failed else EXIT_OK
+        return report_session(session, args.format, args.output)
     if args.serve:
         try:
             asyncio.run(_serve(scenario or SCENARIOS[0], args.latency))

@@ -9,8 +9,9 @@ garbage or silence after STARTTLS, and terminal escapes or Rich markup in the te
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Literal
+
+from wizard.lab.loopback import LoopbackServer
 
 HostileMode = Literal[
     "huge-banner", "endless-continuation", "slow-drip", "binary-garbage", "no-code",
@@ -29,32 +30,14 @@ MARKUP = "[b]bold[/b] [link=https://evil.example]click[/link] [@click=app.quit]x
 _EHLO = b"250-hostile.lab.test\r\n250-AUTH PLAIN LOGIN\r\n250-STARTTLS\r\n250 8BITMIME\r\n"
 
 
-class HostileSmtpServer:
+class HostileSmtpServer(LoopbackServer):
     """One misbehaving SMTP server on 127.0.0.1, port chosen by the system."""
 
     def __init__(self, mode: HostileMode, host: str = "127.0.0.1") -> None:
         if mode not in HOSTILE_MODES:
             raise ValueError(f"unknown hostile mode {mode!r}")
+        super().__init__(host)
         self.mode = mode
-        self.host = host
-        self.port = 0
-        self._server: asyncio.base_events.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            await self._script(reader, writer)
-        except asyncio.CancelledError:
-            return  # the lab is shutting down; ending quietly keeps asyncio from logging it
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            return  # the client hung up: that is what a hostile test expects
-        finally:
-            writer.close()
-            if task is not None:
-                self._tasks.discard(task)
 
     async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         writer.write(data)
@@ -150,23 +133,3 @@ class HostileSmtpServer:
                 return
             else:
                 await self._send(writer, b"250 2.0.0 ok\r\n")
-
-    async def start(self) -> HostileSmtpServer:
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._server.wait_closed(), 2)
-            self._server = None
-
-    async def __aenter__(self) -> HostileSmtpServer:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()

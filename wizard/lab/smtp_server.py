@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
+from wizard.lab.loopback import LoopbackServer
+
 # aiosmtpd logs warnings about its own deprecated attribute on every AUTH and about the lab's
 # deliberately odd clients; they would only clutter the learner's terminal.
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
@@ -262,34 +264,16 @@ RawMode = Literal[
 ]
 
 
-class RawSmtpServer:
+class RawSmtpServer(LoopbackServer):
     """A hand-rolled server for behaviour no real SMTP library will produce."""
 
     def __init__(
         self, mode: RawMode, host: str = "127.0.0.1", delay: float = 0.0, banner: str = ""
     ) -> None:
+        super().__init__(host)
         self.mode = mode
         self.banner = banner
-        self.host = host
         self.delay = delay
-        self.port = 0
-        self._server: asyncio.base_events.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            await self._script(reader, writer)
-        except asyncio.CancelledError:
-            return  # the lab is shutting down; ending quietly keeps asyncio from logging it
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return  # the client went away: nothing left to serve
-        finally:
-            writer.close()
-            if task is not None:
-                self._tasks.discard(task)
 
     async def _script(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         mode = self.mode
@@ -334,23 +318,3 @@ class RawSmtpServer:
             else:
                 writer.write(b"250 2.0.0 OK\r\n")
             await writer.drain()
-
-    async def start(self) -> RawSmtpServer:
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._server.wait_closed(), 2)
-            self._server = None
-
-    async def __aenter__(self) -> RawSmtpServer:
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
