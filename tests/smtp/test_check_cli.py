@@ -34,7 +34,8 @@ def test_check_json_names_the_verdict_category(scenario, extra, category, code):
     assert result.returncode == code, result.stderr
     report = json.loads(result.stdout)
     assert report["schema"] == 1
-    assert report["verdict"]["category"] == category
+    assert report["verdict"]["category"] == category, [
+        (c["id"], c["title"], c["summary"]) for c in report["checks"] if c["status"] != "pass"]
     assert {"status", "headline", "category", "articles"} <= set(report["verdict"])
     assert report["transcript"] and {"t_ms", "dir", "text"} == set(report["transcript"][0])
     for check in report["checks"]:

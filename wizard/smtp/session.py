@@ -137,21 +137,34 @@ class SmtpSession:
     async def pipeline(self, lines: list[str]) -> list[Reply]:
         """Several commands in one write, replies read in order (RFC 2920 PIPELINING).
 
-        aiosmtplib has no pipelining API. Its protocol keeps a reply buffer and parses one reply
-        per wait; replies that arrived together stay buffered, so they are taken from there
-        (``_read_response_from_buffer``) before waiting again. If this aiosmtplib lacks those
-        internals, the commands go one by one instead: slower, never wrong.
+        aiosmtplib has no pipelining API. Its protocol parses one reply per wait and drops data
+        that arrives while a parsed reply waits to be picked up, which happens when several
+        replies come in one read (several TLS records). For the duration of the group its
+        ``data_received`` is wrapped to keep such data in the buffer, and buffered replies are
+        taken with ``_read_response_from_buffer`` before waiting again. If this aiosmtplib lacks
+        those internals, the commands go one by one instead: slower, never wrong.
         """
         smtp = self._require()
         protocol = smtp.protocol
         from_buffer = getattr(protocol, "_read_response_from_buffer", None)
         lock = getattr(protocol, "_command_lock", None)
         if protocol is None or from_buffer is None or lock is None \
-                or not hasattr(protocol, "_response_pending"):
+                or not hasattr(protocol, "_response_pending") \
+                or not isinstance(getattr(protocol, "_buffer", None), bytearray):
             return await self.commands(lines)
         for line in lines:
             self.transcript.client(line)
         replies: list[Reply] = []
+        original = protocol.data_received
+
+        def keep_early_data(data: bytes) -> None:
+            waiter = getattr(protocol, "_response_waiter", None)
+            if waiter is not None and waiter.done():
+                protocol._buffer.extend(data)  # the next reply(s): keep them for later
+            else:
+                original(data)
+
+        protocol.data_received = keep_early_data  # type: ignore[method-assign]
         try:
             async with lock:
                 protocol._response_pending = True
@@ -167,6 +180,8 @@ class SmtpSession:
         except (SMTPException, OSError, TimeoutError) as exc:
             self.close()
             raise _convert(exc, "waiting for pipelined replies") from None
+        finally:
+            protocol.data_received = original  # type: ignore[method-assign]
         return replies
 
     async def ehlo(self) -> tuple[Reply, Capabilities]:
