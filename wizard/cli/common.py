@@ -6,9 +6,8 @@ import argparse
 import getpass
 import os
 import sys
-import tempfile
-from pathlib import Path
 
+from wizard.files import write_atomic
 from wizard.secret import Secret
 from wizard.target import (
     Security,
@@ -123,21 +122,6 @@ def _timeout(value: float | None) -> float:
     if not 0.1 <= value <= 300:
         raise TargetError(f"--timeout {value} is out of range: use 0.1 to 300 seconds")
     return float(value)
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename; user-only permissions."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def emit(text: str, output: str | None) -> None:
