@@ -1,0 +1,73 @@
+"""Command palette providers: knowledge articles (by title and by text) and wizard actions.
+
+The built-in providers stay (theme switching, keys, quit); these add the wizard's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+
+class ArticleCommands(Provider):
+    """Search knowledge articles; choosing one opens it."""
+
+    async def search(self, query: str) -> Hits:
+        app: Any = self.app
+        matcher = self.matcher(query)
+        seen: set[str] = set()
+        for article in app.knowledge.all():
+            label = f"Article: {article.title}"
+            score = max(matcher.match(label), matcher.match(article.id) * 0.9)
+            if score > 0:
+                seen.add(article.id)
+                yield Hit(score, matcher.highlight(label), partial(app.open_article, article.id),
+                          help=article.id)
+        for article in app.knowledge.search(query, limit=8):
+            if article.id not in seen:
+                yield Hit(0.3, Content(f"Article: {article.title}"),
+                          partial(app.open_article, article.id),
+                          help=f"{article.id}: mentions your words")
+
+    async def discover(self) -> Hits:
+        app: Any = self.app
+        for article in app.knowledge.all()[:20]:
+            yield DiscoveryHit(Content(f"Article: {article.title}"),
+                               partial(app.open_article, article.id), help=article.id)
+
+
+class ActionCommands(Provider):
+    """The wizard's actions: re-run, export, explain, lab, history, new target, help."""
+
+    def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app: Any = self.app
+        screen: Any = app.screen
+        actions: list[tuple[str, str, Callable[[], Any]]] = []
+        if hasattr(screen, "action_rerun"):
+            actions.append(("Re-run the checks", "walk every step again", screen.action_rerun))
+        if hasattr(screen, "action_report"):
+            actions.append(("Export the report", "Markdown and JSON: save or copy",
+                            screen.action_report))
+        actions += [
+            ("Explain an error", "paste an SMTP error or bounce", app.action_explain),
+            ("Open the lab", "practise on local scenario servers", app.action_lab),
+            ("Session history", "reopen past sessions", app.action_history),
+            ("New target", "fill in a server to test", app.action_new_target),
+            ("Help", "how the wizard works and its keys", app.action_help),
+        ]
+        return actions
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._actions():
+            yield DiscoveryHit(name, callback, help=help_text)

@@ -1,0 +1,35 @@
+"""Pilot-test fixtures: isolated config/data dirs and cwd, and only the test articles."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+for path in (HERE.parents[1], HERE):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Own data/config dirs and cwd per test; only the test articles (deterministic)."""
+    import wizard.knowledge
+
+    monkeypatch.setenv("SMTP_WIZARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SMTP_WIZARD_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(wizard.knowledge, "builtin_articles", lambda: [])
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def never_hang():
+    """A test that runs past 60 s dumps its stacks and exits instead of hanging the suite."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(60, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()

@@ -1,0 +1,272 @@
+"""The session event log: every event of a walk appended as JSON Lines while it happens.
+
+One file per session under ``platformdirs.user_data_dir("smtp-wizard")/sessions/`` (or
+``$SMTP_WIZARD_DATA_DIR/sessions``), created with 0600 permissions and flushed line by line, so a
+closed terminal or a crash loses nothing. No secret is ever written: the target goes through
+``Target.to_dict`` (no password), transcript lines are redacted by the transcript, and every line
+is scrubbed once more for the target's secrets before it is written. The last line of a finished
+walk is ``{"type": "verdict", ...}`` with the full ``check --format json`` report.
+
+Pure standard library plus the core: no UI here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wizard.files import user_dir
+from wizard.findings import Finding, Reply, Status, Step
+from wizard.secret import secret_forms
+from wizard.session import Session
+from wizard.target import Security, Target
+from wizard.transcript import REDACTED, Direction, Line
+
+SCHEMA = 1
+ENV_DIR = "SMTP_WIZARD_DATA_DIR"
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def data_dir() -> Path:
+    """The user data dir (``$SMTP_WIZARD_DATA_DIR`` overrides it)."""
+    return user_dir("data", ENV_DIR)
+
+
+def sessions_dir() -> Path:
+    return data_dir() / "sessions"
+
+
+def event_record(event: Any) -> dict[str, Any]:
+    """One walker event (``wizard.tree``) or transcript line as a JSON-able dict."""
+    from wizard import tree
+
+    if isinstance(event, Line):
+        return {"type": "transcript", **event.to_dict()}
+    if isinstance(event, tree.StepStarted):
+        return {"type": "step_started", "step": event.step.value, "title": event.title}
+    if isinstance(event, tree.CheckStarted):
+        return {"type": "check_started", "check": event.check_id, "title": event.title,
+                "step": event.step.value}
+    if isinstance(event, tree.FindingAdded):
+        return {"type": "finding", "finding": event.finding.to_dict()}
+    if isinstance(event, tree.QuestionAsked):
+        return {"type": "question", "id": event.question.id, "prompt": event.question.prompt}
+    if isinstance(event, tree.StepFinished):
+        return {"type": "step_finished", "step": event.step.value, "status": event.status.value}
+    if isinstance(event, tree.WalkFinished):
+        return {"type": "verdict", "verdict": event.verdict.to_dict(),
+                "report": event.session.to_dict()}
+    raise TypeError(f"not a walk event: {type(event).__name__}")
+
+
+class SessionLog:
+    """An open session file; :meth:`append` writes and flushes one JSON line per call."""
+
+    def __init__(self, path: Path, forms: set[str]) -> None:
+        self.path = path
+        self._forms = sorted(forms, key=len, reverse=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        self._file = os.fdopen(fd, "a", encoding="utf-8")
+
+    @classmethod
+    def create(cls, target: Target, command: str = "tui",
+               directory: Path | None = None) -> SessionLog:
+        """Open a new session file and write its header (the target, without secrets)."""
+        folder = directory or sessions_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        host = _UNSAFE.sub("_", target.host or "dns")[:40]
+        path = folder / f"{stamp}-{host}-{secrets.token_hex(3)}.jsonl"
+        forms: set[str] = set()
+        for secret in target.secrets():
+            forms |= secret_forms(secret.reveal(), target.user)
+        log = cls(path, {f for f in forms if len(f) >= 4})
+        log.write({"type": "session", "schema": SCHEMA, "command": command,
+                   "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                   "target": target.to_dict()})
+        return log
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._file.closed:
+            return
+        text = json.dumps(record, ensure_ascii=False)
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, REDACTED)
+        self._file.write(text + "\n")
+        self._file.flush()
+
+    def append(self, event: Any) -> None:
+        """Write one walker event or transcript line."""
+        self.write(event_record(event))
+
+    def close(self, note: str | None = None) -> None:
+        if note and not self._file.closed:
+            self.write({"type": note})
+        if not self._file.closed:
+            self._file.close()
+
+    def __enter__(self) -> SessionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class SessionSummary:
+    """One past session as listed by History."""
+
+    path: Path
+    started_at: str
+    target: dict[str, Any]
+    verdict: dict[str, Any] | None
+    cancelled: bool = False
+
+    @property
+    def host(self) -> str:
+        t = self.target
+        if t.get("host"):
+            return f"{t['host']}:{t.get('port') or ''}".rstrip(":")
+        return str(t.get("domain") or "-")
+
+
+@dataclass
+class SessionRecord:
+    """A past session's records, and its report (complete, or rebuilt from the events)."""
+
+    path: Path
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return any(r.get("type") == "verdict" for r in self.records)
+
+    def report(self) -> dict[str, Any]:
+        """The ``check --format json`` document; for an unfinished session, what was seen."""
+        for record in reversed(self.records):
+            if record.get("type") == "verdict" and isinstance(record.get("report"), dict):
+                return record["report"]
+        return session_from_records(self.records).to_dict()
+
+    def session(self) -> Session:
+        return session_from_report(self.report())
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    records = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a crash
+            if isinstance(record, dict):
+                records.append(record)
+    return records
+
+
+def list_sessions(directory: Path | None = None, limit: int = 200) -> list[SessionSummary]:
+    """Past sessions, newest first."""
+    folder = directory or sessions_dir()
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.jsonl"), reverse=True)[:limit]:
+        try:
+            records = _read(path)
+        except OSError:
+            continue
+        head = next((r for r in records if r.get("type") == "session"), {})
+        verdict = next((r.get("verdict") for r in reversed(records)
+                        if r.get("type") == "verdict"), None)
+        out.append(SessionSummary(
+            path, str(head.get("started_at", "")), dict(head.get("target") or {}), verdict,
+            cancelled=any(r.get("type") == "cancelled" for r in records)))
+    return out
+
+
+def load_session(path: Path) -> SessionRecord:
+    return SessionRecord(Path(path), _read(Path(path)))
+
+
+# ---------------------------------------------------------------- rebuilding sessions
+
+
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    reply = data.get("reply")
+    return Finding(
+        id=str(data.get("id", "")), step=Step(data.get("step", "connect")),
+        status=Status(data.get("status", "error")), title=str(data.get("title", "")),
+        summary=str(data.get("summary", "")), details=dict(data.get("details") or {}),
+        reply=Reply(reply.get("code"), reply.get("enhanced"), str(reply.get("text", "")))
+        if isinstance(reply, dict) else None,
+        category=data.get("category"), articles=list(data.get("articles") or []),
+        duration_ms=int(data.get("duration_ms") or 0),
+    )
+
+
+def target_from_dict(data: dict[str, Any]) -> Target:
+    """The reported target back as a Target (without any secret: none was stored)."""
+    nameservers = []
+    for item in data.get("nameservers") or []:
+        host, _, port = str(item).rpartition(":")
+        if host and port.isdigit():
+            nameservers.append((host, int(port)))
+    return Target(
+        host=data.get("host"), port=data.get("port"),
+        security=Security(data.get("security") or "auto"), user=data.get("user"),
+        mail_from=data.get("mail_from"), rcpt_to=data.get("rcpt_to"),
+        domain=data.get("domain"), dkim_selectors=tuple(data.get("dkim_selectors") or ()),
+        sending_ip=data.get("sending_ip"), nameservers=tuple(nameservers),
+        ca_file=data.get("ca_file"), timeout=float(data.get("timeout") or 10.0),
+        allow_plaintext_auth=bool(data.get("allow_plaintext_auth")),
+        verify_tls=data.get("verify_tls", True) is not False, send=bool(data.get("send")),
+    )
+
+
+def _started(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime.now(UTC)
+
+
+def session_from_report(report: dict[str, Any]) -> Session:
+    """A Session from a ``check --format json`` document, for re-rendering it."""
+    tool = report.get("tool") or {}
+    return Session(
+        target=target_from_dict(report.get("target") or {}),
+        started_at=_started(report.get("started_at")),
+        findings=[finding_from_dict(f) for f in report.get("checks") or []],
+        transcript=[Line(int(t.get("t_ms") or 0), Direction(t.get("dir", "note")),
+                         str(t.get("text", ""))) for t in report.get("transcript") or []],
+        duration_ms=int(report.get("duration_ms") or 0),
+        command=str(tool.get("command") or "tui"),
+        notes=list(report.get("notes") or []),
+    )
+
+
+def session_from_records(records: list[dict[str, Any]]) -> Session:
+    """What an unfinished session file holds, as a Session (noted as incomplete)."""
+    head = next((r for r in records if r.get("type") == "session"), {})
+    session = Session(
+        target=target_from_dict(head.get("target") or {}),
+        started_at=_started(head.get("started_at")),
+        command=str(head.get("command") or "tui"),
+        notes=["This session did not finish: the report shows what was seen until then."],
+    )
+    for record in records:
+        if record.get("type") == "finding" and isinstance(record.get("finding"), dict):
+            session.findings.append(finding_from_dict(record["finding"]))
+        elif record.get("type") == "transcript":
+            session.transcript.append(Line(int(record.get("t_ms") or 0),
+                                           Direction(record.get("dir", "note")),
+                                           str(record.get("text", ""))))
+    return session
