@@ -330,7 +330,8 @@ async def walk(
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
             yield StepFinished(Step.DNS, step_status(dns_findings))
-        if answer is not None and verdict_for(ctx.results).status.failed:
+        if answer is not None and verdict_for(ctx.results).category in ("success", "unknown"):
+            # The checks found nothing they can name: what the person's client says may.
             question = QUESTIONS["question.client_error"]
             yield QuestionAsked(question)
             pasted = await answer(question)
