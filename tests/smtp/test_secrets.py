@@ -7,13 +7,14 @@ import json
 import pytest
 
 from tests.conftest import run_cli, serve_scenario
+from wizard.history import SessionLog
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import SCENARIOS
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER
 from wizard.report import render
 from wizard.secret import Secret, secret_forms
 from wizard.transcript import Transcript
-from wizard.tree import run_check
+from wizard.tree import WalkFinished, run_check, walk
 
 OTHER_PASSWORD = "Tr0ub4dor&3-not-the-lab-one"
 
@@ -23,13 +24,17 @@ def leaks(text: str, password: str) -> list[str]:
 
 
 @pytest.mark.parametrize("password", [LAB_PASSWORD, OTHER_PASSWORD], ids=["right", "wrong"])
-async def test_no_secret_in_any_rendering_of_any_scenario(password):
+async def test_no_secret_in_any_rendering_of_any_scenario(password, tmp_path):
     checked = 0
     for scenario in SCENARIOS:
         async with Lab(scenario) as lab:
             target = lab.target(dns=False, user=LAB_USER, password=Secret(password),
                                 allow_plaintext_auth=True)
-            session = await run_check(target)
+            with SessionLog.create(target, "test", directory=tmp_path) as log:
+                async for event in walk(target):
+                    log.append(event)
+                    if isinstance(event, WalkFinished):
+                        session = event.session
         outputs = [render(session, fmt) for fmt in ("text", "json", "markdown")]
         outputs.append(json.dumps([line.to_dict() for line in session.transcript]))
         outputs.append(repr(target))
@@ -37,6 +42,11 @@ async def test_no_secret_in_any_rendering_of_any_scenario(password):
             assert leaks(text, password) == [], scenario.name
         checked += 1
     assert checked == len(SCENARIOS)
+    files = list(tmp_path.iterdir())
+    assert len(files) == len(SCENARIOS)
+    for path in files:  # the session files (JSON Lines, one per walk)
+        assert leaks(path.read_text(), password) == [], path.name
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
 async def test_auth_exchange_really_happened_and_was_redacted():
