@@ -220,3 +220,18 @@ async def test_no_verify_is_loud_in_text_and_markdown_reports():
     assert NO_VERIFY_WARNING in render(session, "text")
     assert NO_VERIFY_WARNING in render(session, "markdown")
     assert '"verify_tls": false' in render(session, "json")
+
+
+async def test_helo_fallback_when_ehlo_is_refused():
+    from wizard.lab.smtp_server import RawSmtpServer
+    from wizard.target import Security, Target
+
+    async with RawSmtpServer("helo-only") as server:
+        session = await run_check(Target(host="127.0.0.1", port=server.port, dns=False,
+                                         security=Security.NONE, timeout=3.0,
+                                         mail_from="a@lab.test", rcpt_to="b@lab.test"))
+    ehlo = find(session, "smtp.ehlo")
+    assert ehlo.status is Status.WARN and "HELO" in ehlo.title
+    sent = [line.text for line in session.transcript if line.dir.value == "client"]
+    assert sent[:2] == ["EHLO smtp-wizard.localhost", "HELO smtp-wizard.localhost"]
+    assert find(session, "send.rcpt_to").status is Status.PASS

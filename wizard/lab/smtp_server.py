@@ -260,7 +260,7 @@ class LabSmtpServer:
 
 RawMode = Literal[
     "greet-421", "greet-554", "never-greet", "drop-after-banner", "drop-after-ehlo",
-    "tls-bytes", "slow-greeting", "greet-text",
+    "tls-bytes", "slow-greeting", "greet-text", "helo-only",
 ]
 
 
@@ -304,6 +304,10 @@ class RawSmtpServer(LoopbackServer):
             if not line:
                 return
             verb = line.split(b" ", 1)[0].strip().upper()
+            if mode == "helo-only" and verb == b"EHLO":  # an old server: RFC 821 only
+                writer.write(b"502 5.5.1 Command not implemented\r\n")
+                await writer.drain()
+                continue
             if mode == "drop-after-ehlo" and verb in (b"EHLO", b"HELO"):
                 writer.write(f"250-{LAB_HOSTNAME}\r\n250-PIPELINING\r\n250 8BITMIME\r\n".encode())
                 await writer.drain()
