@@ -235,3 +235,12 @@ async def test_helo_fallback_when_ehlo_is_refused():
     sent = [line.text for line in session.transcript if line.dir.value == "client"]
     assert sent[:2] == ["EHLO smtp-wizard.localhost", "HELO smtp-wizard.localhost"]
     assert find(session, "send.rcpt_to").status is Status.PASS
+
+
+async def test_mail_rcpt_and_rset_are_pipelined_when_offered():
+    session = await walk("healthy")
+    lines = [(line.dir.value, line.text.split(" ")[0]) for line in session.transcript
+             if line.dir.value in ("client", "server")]
+    start = lines.index(("client", "MAIL"))
+    assert lines[start:start + 3] == [("client", "MAIL"), ("client", "RCPT"), ("client", "RSET")]
+    assert [d for d, _ in lines[start + 3:start + 6]] == ["server"] * 3
