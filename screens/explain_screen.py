@@ -79,10 +79,8 @@ class ExplainScreen(Screen[None]):
         result = classify(reply)
         self.category = result.category
         knowledge = self.app.knowledge  # type: ignore[attr-defined]
-        articles = list(result.articles)
-        if result.category == "unknown":
-            articles += [a.id for a in knowledge.match(reply.code, reply.enhanced, reply.text)
-                         if a.id not in articles][:3]
+        articles = knowledge.related(list(result.articles), reply.code, reply.enhanced,
+                                     reply.text)
         codes = " ".join(str(c) for c in (reply.code, reply.enhanced) if c)
         self.query_one("#explain-category", Static).update(Text.assemble(
             ("Category: ", "bold"), (result.category, "bold reverse"),

@@ -38,6 +38,12 @@ class Knowledge:
             return []
         return [article for article, _score in self._kb.search(words, limit=limit)]
 
+    def related(self, ids: list[str], code: int | None, enhanced: str | None,
+                text: str) -> list[str]:
+        if self._kb is None:
+            return list(ids)
+        return self._kb.related(ids, code, enhanced, text) or list(ids[:1])
+
     def match(self, code: int | None, enhanced: str | None, text: str) -> list[Any]:
         if self._kb is None:
             return []

@@ -293,6 +293,20 @@ class KnowledgeBase:
         found = [a for a in self.all() if category in a.categories or a.id == category]
         return sorted(found, key=lambda a: (a.id != category, a.id))
 
+    def related(self, ids: list[str], code: int | None, enhanced: str | None,
+                text: str, limit: int = 3) -> list[str]:
+        """The classifier's article ids, topped up with articles matching the reply (up to
+        ``limit`` in all; a few more for ``unknown``), keeping only ids that exist."""
+        ordered = list(ids)
+        if ids and ids[0] != "success":
+            room = limit + (3 if ids[0] == "unknown" else 0)
+            for article in self.match(code, enhanced, text):
+                if len(ordered) >= room:
+                    break
+                if article.id not in ordered:
+                    ordered.append(article.id)
+        return [a for a in ordered if a in self._by_id]
+
     def match(self, code: int | None, enhanced: str | None, text: str) -> list[Article]:
         """Articles for a reply, best first: a text pattern outranks an enhanced code, which
         outranks a basic code. An enhanced code listed by many articles counts only for articles

@@ -119,3 +119,14 @@ def test_links_lists_linked_ids_and_broken_links_finds_dangling_ones(kb, tmp_pat
     local = load_knowledge([tmp_path])
     assert local.links(local.get("dangling")) == ["does-not-exist", "relay-denied"]
     assert local.broken_links() == [("dangling", "does-not-exist.md")]
+
+
+def test_related_tops_up_the_classifier_articles_and_drops_unknown_ids():
+    from wizard.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    ids = kb.related(["rate-limited", "no-such-article"], 451, "4.7.500",
+                     "451 4.7.500 Server busy. Please try again later")
+    assert ids[0] == "rate-limited" and "no-such-article" not in ids
+    assert 1 < len(ids) <= 3
+    assert kb.related(["success"], 250, "2.0.0", "queued") == ["success"]

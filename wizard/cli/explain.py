@@ -86,18 +86,11 @@ class _Articles:
             self.kb = load_knowledge(list(dirs))
 
     def resolve(self, ids: list[str], reply: Any) -> list[dict[str, str]]:
-        ordered = list(ids)
-        if self.kb is not None and ids[0] not in ("success",):
-            for article in self.kb.match(reply.code, reply.enhanced, reply.text):
-                if article.id not in ordered and (ids[0] == "unknown" or len(ordered) < 3):
-                    ordered.append(article.id)
-        out = []
-        for article_id in ordered:
-            article = self.kb.get(article_id) if self.kb is not None else None
-            if self.kb is not None and article is None:
-                continue
-            out.append({"id": article_id, "title": article.title if article else article_id})
-        return out or [{"id": ids[0], "title": ids[0]}]
+        if self.kb is None:
+            return [{"id": article_id, "title": article_id} for article_id in ids]
+        found = self.kb.related(ids, reply.code, reply.enhanced, reply.text)
+        return [{"id": a, "title": self.kb.get(a).title} for a in found] or \
+            [{"id": ids[0], "title": ids[0]}]
 
 
 def explain_reply(text: str, articles: _Articles, command: str | None = None,
