@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from wizard.context import CheckContext
@@ -366,12 +366,6 @@ def explain_pasted(text: str) -> Finding:
                    f"Your client's error: {category}", result.reason,
                    {"pasted": shown, "class": parsed.reply_class}, category=category,
                    articles=result.articles)
-
-
-@dataclass
-class Collected:
-    events: list[Event] = field(default_factory=list)
-    session: Session | None = None
 
 
 async def run_check(target: Target, ctx: CheckContext | None = None,

@@ -14,7 +14,7 @@ import time
 from wizard.context import CheckContext
 from wizard.findings import Finding, Reply, Status, Step
 from wizard.smtp.interpret import interpret
-from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.target import Target
 
 PREFERENCE = ("PLAIN", "LOGIN", "CRAM-MD5")
@@ -126,8 +126,8 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
         return [Finding("auth.login", Step.AUTH, Status.FAIL,
                         "The connection broke during authentication", str(exc),
                         {"mechanism": mechanism}, category="connection-dropped",
-                        duration_ms=int((time.monotonic() - start) * 1000))]
-    elapsed = int((time.monotonic() - start) * 1000)
+                        duration_ms=elapsed_ms(start))]
+    elapsed = elapsed_ms(start)
     details = {"mechanism": mechanism, "offered": offered, "user": target.user}
     if reply.code == 235:
         ctx.state["authenticated"] = True

@@ -18,7 +18,7 @@ from wizard.context import CheckContext
 from wizard.findings import Finding, Reply, Status, Step
 from wizard.smtp.ehlo_check import ehlo_finding
 from wizard.smtp.interpret import interpret
-from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import client_context, connect_socket, failure_findings, probe_context
 from wizard.target import Target
 from wizard.transcript import Transcript
@@ -35,7 +35,7 @@ _MISMATCH_SSL_REASONS = {
 
 
 def _ms(start: float) -> int:
-    return int((time.monotonic() - start) * 1000)
+    return elapsed_ms(start)
 
 
 def _outcome(exc: BaseException) -> str:
@@ -208,7 +208,7 @@ async def _plain_greeting(
                 await asyncio.gather(probe, return_exceptions=True)
             elif probe.done():
                 tls_reply = probe.result()
-    elapsed = _ms(start)
+    elapsed = elapsed_ms(start)
     details: dict[str, Any] = {"address": address, "waited_ms": elapsed}
     if first is None:
         sock.close()
@@ -245,13 +245,13 @@ async def _plain_greeting(
     except SmtpIOError as exc:
         ctx.state["stop"] = "connect"
         if exc.reply is not None:
-            return [_greeting_finding(exc.reply, _ms(start))]
+            return [_greeting_finding(exc.reply, elapsed_ms(start))]
         category = {"timeout": "connection-timeout", "disconnected": "connection-dropped"}.get(
             exc.kind, "protocol-error")
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                         "The greeting could not be read", str(exc), details,
-                        category=category, duration_ms=_ms(start))]
-    finding = _greeting_finding(reply, _ms(start))
+                        category=category, duration_ms=elapsed_ms(start))]
+    finding = _greeting_finding(reply, elapsed_ms(start))
     if finding.status.failed:
         ctx.state["stop"] = "connect"
         await session.quit()
@@ -270,7 +270,7 @@ async def _implicit_greeting(
         reply = await session.open(sock, True, client_context(target))
     except SmtpIOError as exc:
         ctx.state["stop"] = "connect"
-        elapsed = _ms(start)
+        elapsed = elapsed_ms(start)
         if exc.reply is not None:
             return [_greeting_finding(exc.reply, elapsed)]
         reason = getattr(exc.ssl_error, "reason", None) if exc.ssl_error else None
@@ -288,7 +288,7 @@ async def _implicit_greeting(
                         "The greeting could not be read", str(exc), {"address": address},
                         category=category, duration_ms=elapsed)]
     ctx.transcript.record("tls", f"TLS established: {session.tls_info().get('version')}")
-    finding = _greeting_finding(reply, _ms(start))
+    finding = _greeting_finding(reply, elapsed_ms(start))
     if finding.status.failed:
         ctx.state["stop"] = "connect"
         await session.quit()
@@ -308,11 +308,11 @@ async def check_connect(target: Target, ctx: CheckContext) -> list[Finding]:
             sock = await connect_socket(address, port, target.timeout)
         except (OSError, TimeoutError) as exc:
             outcome = _outcome(exc)
-            attempts.append({"address": address, "outcome": outcome, "ms": _ms(start),
+            attempts.append({"address": address, "outcome": outcome, "ms": elapsed_ms(start),
                              "error": str(exc) or type(exc).__name__})
             ctx.transcript.record("connect", f"{address}: {outcome}")
             continue
-        attempts.append({"address": address, "outcome": "connected", "ms": _ms(start)})
+        attempts.append({"address": address, "outcome": "connected", "ms": elapsed_ms(start)})
         ctx.transcript.record("connect", f"connected to {address} port {port}")
         ctx.state["address"] = address
         break

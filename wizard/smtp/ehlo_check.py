@@ -6,8 +6,8 @@ import time
 
 from wizard.context import CheckContext
 from wizard.findings import Finding, Status, Step
-from wizard.smtp.ehlo import WATCHED
-from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.smtp.ehlo import describe
+from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.target import Target
 
 
@@ -27,15 +27,14 @@ async def ehlo_finding(target: Target, ctx: CheckContext, after_tls: bool) -> li
                         f"{exc}. Servers do this when they dislike the client's name or address,"
                         " or when they crash; the administrator's logs will say which.",
                         {"error": str(exc)}, category=category,
-                        duration_ms=int((time.monotonic() - start) * 1000))]
-    elapsed = int((time.monotonic() - start) * 1000)
+                        duration_ms=elapsed_ms(start))]
+    elapsed = elapsed_ms(start)
     ctx.state["caps"] = caps
     if reply.code != 250:
         ctx.state["stop"] = step.value
         return [Finding(finding_id, step, Status.FAIL, "The server refused both EHLO and HELO",
                         f"It answered {reply}.", reply=reply, category="protocol-error",
                         duration_ms=elapsed)]
-    shown = [kw for kw in WATCHED if caps.has(kw)]
     details = caps.to_dict()
     if not caps.esmtp:
         return [Finding(finding_id, step, Status.WARN, "The server only speaks old SMTP (HELO)",
@@ -43,8 +42,7 @@ async def ehlo_finding(target: Target, ctx: CheckContext, after_tls: bool) -> li
                         "SIZE. Modern mail clients need EHLO.", details, reply=reply,
                         duration_ms=elapsed)]
     where = " after TLS" if after_tls else ""
-    summary = ("Offers " + ", ".join(
-        f"AUTH {' '.join(caps.auth_mechanisms)}" if kw == "AUTH" else kw for kw in shown)
-        if shown else "It offers no extensions.")
+    offered = describe(caps)
+    summary = f"Offers {offered}" if offered != "no extensions" else "It offers no extensions."
     return [Finding(finding_id, step, Status.PASS, f"EHLO accepted{where}", summary, details,
                     duration_ms=elapsed)]

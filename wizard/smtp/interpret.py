@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from wizard.findings import Reply
-from wizard.replies import classify, parse
+from wizard.providers import recognise
+from wizard.replies import ParsedReply, classify
 
 # When the words say nothing, the command still narrows it down (permanent replies only).
 _FALLBACK_5XX = {"MAIL": "sender-rejected", "RCPT": "recipient-unknown", "DATA": "content-rejected"}
@@ -11,8 +12,9 @@ _FALLBACK_5XX = {"MAIL": "sender-rejected", "RCPT": "recipient-unknown", "DATA":
 
 def interpret(reply: Reply, command: str) -> tuple[str, str, list[str]]:
     """(category, reason in plain words, articles best first) for ``reply`` to ``command``."""
-    parts = [str(reply.code) if reply.code is not None else "", reply.enhanced or "", reply.text]
-    parsed = parse(" ".join(p for p in parts if p), command)
+    # The live reply is already split into code, enhanced code and text: no need to re-parse.
+    parsed = ParsedReply(code=reply.code, enhanced=reply.enhanced, text=reply.text,
+                         command=command, provider=recognise(reply.text), raw=str(reply))
     result = classify(parsed, command)
     category, articles = result.category, list(result.articles)
     if category == "unknown" and reply.code and 500 <= reply.code < 600:

@@ -12,7 +12,7 @@ from typing import Any
 
 from wizard.context import CheckContext
 from wizard.findings import Finding, Status, Step
-from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import connect_socket, probe_context
 from wizard.target import SUBMISSION_PORTS, Target
 from wizard.transcript import Transcript
@@ -45,7 +45,7 @@ async def probe_port(target: Target, address: str, port: int, timeout: float) ->
             result["mode"] = "silent"
         finally:
             await session.quit()
-    result["ms"] = int((time.monotonic() - start) * 1000)
+    result["ms"] = elapsed_ms(start)
     return result
 
 
@@ -70,7 +70,7 @@ async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
     results = await asyncio.gather(*(probe_port(target, address, p, timeout) for p in ports))
     working = [r for r in results if r["mode"] in ("implicit-tls", "starttls", "plain")]
     details = {"address": address, "ports": results}
-    elapsed = int((time.monotonic() - start) * 1000)
+    elapsed = elapsed_ms(start)
     if not working:
         return [Finding("connect.ports", Step.CONNECT, Status.WARN,
                         "No usual mail port answers on this server",

@@ -16,13 +16,14 @@ import time
 from wizard.context import CheckContext
 from wizard.dns.resolver import Lookup, LookupStatus
 from wizard.findings import Finding, Status, Step
+from wizard.smtp.session import elapsed_ms
 from wizard.target import Target
 
 FINDING_ID = "connect.resolve"
 
 
 def _ms(start: float) -> int:
-    return int((time.monotonic() - start) * 1000)
+    return elapsed_ms(start)
 
 
 async def _system_addresses(host: str, port: int, timeout: float) -> list[str]:
@@ -104,7 +105,7 @@ async def resolve_host(target: Target, ctx: CheckContext) -> list[Finding]:
     if not addresses and not target.nameservers:
         addresses = await _system_addresses(host, target.effective_port, target.timeout)
     finding = judge_resolution(host, [a, aaaa], addresses)
-    finding.duration_ms = _ms(start)
+    finding.duration_ms = elapsed_ms(start)
     ctx.state["addresses"] = addresses
     if not addresses:
         ctx.state["stop"] = "connect"

@@ -13,7 +13,7 @@ from wizard import __version__
 from wizard.context import CheckContext
 from wizard.findings import Finding, Reply, Status, Step
 from wizard.smtp.interpret import interpret
-from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.target import Target
 
 TEMPORARY_NOTE = " This is a temporary refusal (4xx): a retry later may succeed."
@@ -98,8 +98,8 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
                 await session.command("RSET")
     except SmtpIOError as exc:
         ctx.state["stop"] = "send"
-        return [_broken("send.mail_from", exc, int((time.monotonic() - start) * 1000))]
-    elapsed = int((time.monotonic() - start) * 1000)
+        return [_broken("send.mail_from", exc, elapsed_ms(start))]
+    elapsed = elapsed_ms(start)
     findings = [reply_finding("send.mail_from", "MAIL", mail_reply,
                               f"Sender {target.mail_from} accepted", elapsed, details)]
     if mail_reply.code != 250:
@@ -122,9 +122,9 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
         final = await session.data(message)
     except SmtpIOError as exc:
         ctx.state["stop"] = "send"
-        findings.append(_broken("send.data", exc, int((time.monotonic() - start) * 1000)))
+        findings.append(_broken("send.data", exc, elapsed_ms(start)))
         return findings
-    elapsed = int((time.monotonic() - start) * 1000)
+    elapsed = elapsed_ms(start)
     findings.append(reply_finding("send.data", "DATA", final,
                                   "The test message was accepted", elapsed,
                                   {"delivered": final.code == 250, "size": len(message),

@@ -23,7 +23,7 @@ from wizard.smtp.certinfo import (
     name_matches,
     parse_certificate,
 )
-from wizard.smtp.session import SmtpIOError, SmtpSession
+from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.target import Security, Target
 from wizard.transcript import Transcript
 
@@ -243,7 +243,7 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
     try:
         reply = await session.starttls(client_context(target))
     except SmtpIOError as exc:
-        elapsed = int((time.monotonic() - start) * 1000)
+        elapsed = elapsed_ms(start)
         ctx.state["stop"] = "tls"
         if exc.kind == "tls":
             address = ctx.state.get("address") or target.host or ""
@@ -252,7 +252,7 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
                         "The connection broke during STARTTLS", str(exc),
                         category="connection-dropped" if exc.kind == "disconnected"
                         else "tls-handshake", duration_ms=elapsed)]
-    elapsed = int((time.monotonic() - start) * 1000)
+    elapsed = elapsed_ms(start)
     if reply.code != 220:
         ctx.state["stop"] = "tls"
         return [Finding("tls.starttls", Step.TLS, Status.FAIL, "The server refused STARTTLS",
