@@ -46,11 +46,9 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import time
 
-    from wizard.cli.common import emit
+    from wizard.cli.common import report_session
     from wizard.context import CheckContext
     from wizard.dns.step import run_dns_step
-    from wizard.findings import Status
-    from wizard.report import render, use_colour
     from wizard.session import Session
     from wizard.target import (
         Target,
@@ -103,11 +101,4 @@ def run(args: argparse.Namespace) -> int:
         return session
 
     session = asyncio.run(main())
-    text = render(session, args.format, colour=args.format == "text" and not args.output
-                  and use_colour())
-    try:
-        emit(text, args.output)
-    except TargetError as exc:
-        return _usage(str(exc))
-    failed = any(f.status in (Status.FAIL, Status.ERROR) for f in session.findings)
-    return EXIT_FAILED if failed else EXIT_OK
+    return report_session(session, args.format, args.output)
