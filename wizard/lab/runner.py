@@ -9,6 +9,7 @@ every exit path.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from typing import Any
 
 from wizard.lab.certs import LabCertificates
@@ -60,7 +61,7 @@ class Lab:
         if scenario.smtp is not None:
             behaviour = scenario.smtp
             if self.latency_ms:
-                behaviour = _with_latency(behaviour, self.latency_ms)
+                behaviour = replace(behaviour, latency_ms=self.latency_ms)
             context = self.certs.server_context(behaviour.cert) if behaviour.tls != "none" else None
             self.smtp = await self._stack.enter_async_context(LabSmtpServer(behaviour, context))
         elif scenario.raw is not None:
@@ -99,9 +100,8 @@ class Lab:
         values.update(changes)
         if isinstance(values.get("security"), str):
             values["security"] = Security(values["security"])
-        for key in ("password",):
-            if isinstance(values.get(key), str):
-                values[key] = Secret(values[key])
+        if isinstance(values.get("password"), str):
+            values["password"] = Secret(values["password"])
         if not values.get("user"):
             values["password"] = None
         if self.dns is not None:
@@ -127,8 +127,3 @@ class Lab:
             out["working_smtp"] = f"{LAB_IP}:{self.helper.port}"
         return out
 
-
-def _with_latency(behaviour: SmtpBehaviour, latency_ms: int) -> SmtpBehaviour:
-    from dataclasses import replace
-
-    return replace(behaviour, latency_ms=latency_ms)
