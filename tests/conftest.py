@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -36,21 +37,17 @@ def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
 
 
 @contextmanager
-def serve_scenario(name: str) -> Iterator[object]:
-    """Run a lab scenario's servers in a background event loop; yields the running Lab."""
-    from wizard.lab.runner import Lab
-    from wizard.lab.scenarios import get
-
-    scenario = get(name)
-    assert scenario is not None, name
+def serve_in_thread(server: Any) -> Iterator[Any]:
+    """Run an async context manager (a lab or loopback server) in a background event loop;
+    yields what it entered as, for a subprocess (the real CLI) to be pointed at."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
-    holder: dict[str, object] = {}
+    holder: dict[str, Any] = {}
     stop = asyncio.Event()
 
     async def main() -> None:
-        async with Lab(scenario) as lab:
-            holder["lab"] = lab
+        async with server as entered:
+            holder["entered"] = entered
             ready.set()
             await stop.wait()
 
@@ -64,15 +61,27 @@ def serve_scenario(name: str) -> Iterator[object]:
 
     thread = threading.Thread(target=runner, daemon=True)
     thread.start()
-    assert ready.wait(20), "lab did not start"
+    assert ready.wait(20), "server did not start"
     if "error" in holder:
-        raise holder["error"]  # type: ignore[misc]
+        raise holder["error"]
     try:
-        yield holder["lab"]
+        yield holder["entered"]
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(20)
         loop.close()
+
+
+@contextmanager
+def serve_scenario(name: str) -> Iterator[Any]:
+    """Run a lab scenario's servers in a background event loop; yields the running Lab."""
+    from wizard.lab.runner import Lab
+    from wizard.lab.scenarios import get
+
+    scenario = get(name)
+    assert scenario is not None, name
+    with serve_in_thread(Lab(scenario)) as lab:
+        yield lab
 
 
 @pytest.fixture

@@ -36,14 +36,16 @@ class Secret:
 
 
 def secret_forms(value: str, user: str | None = None) -> set[str]:
-    """The password and every base64 form of it a SMTP AUTH exchange can carry."""
+    """The password and every base64 form of it a SMTP AUTH exchange can carry (PLAIN, LOGIN,
+    XOAUTH2 blobs, and the value's own encoding at each alignment inside any larger blob)."""
     if not value:
         return set()
     raw = value.encode()
     forms = {value, base64.b64encode(raw).decode()}
     if user is not None:
         u = user.encode()
-        for blob in (b"\0" + u + b"\0" + raw, u + b"\0" + u + b"\0" + raw):
+        for blob in (b"\0" + u + b"\0" + raw, u + b"\0" + u + b"\0" + raw,
+                     b"user=" + u + b"\x01auth=Bearer " + raw + b"\x01\x01"):
             forms.add(base64.b64encode(blob).decode())
     # base64 of the value at each alignment inside a larger blob: the middle part is stable.
     for prefix in (b"", b"\0", b"\0\0"):

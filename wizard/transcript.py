@@ -103,6 +103,12 @@ class Transcript:
                     text = f"{match.group(1)} {REDACTED}"
         elif direction is Direction.SERVER:
             self._awaiting_challenge_answer = text.startswith("334")
+        return self.scrub(text)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every registered secret form replaced. The SMTP session passes every
+        string it gets from the network through this before anything stores it (replies,
+        error messages), so a server that echoes what it received cannot leak the password."""
         for form in self._forms:
             if form in text:
                 text = text.replace(form, REDACTED)

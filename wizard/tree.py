@@ -336,7 +336,7 @@ async def walk(
             yield QuestionAsked(question)
             pasted = await answer(question)
             if pasted and pasted.strip():
-                finding = explain_pasted(pasted)
+                finding = explain_pasted(ctx.transcript.scrub(pasted))
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
     finally:

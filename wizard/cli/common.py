@@ -61,6 +61,8 @@ def add_format_args(parser: argparse.ArgumentParser, formats=("text", "json", "m
 
 
 def _secret_from(args: argparse.Namespace, user: str | None) -> Secret | None:
+    """The password from the env var or stdin, else a prompt when a user is given and no OAuth
+    token stands in for it."""
     if args.password_env:
         value = os.environ.get(args.password_env)
         if value is None:
@@ -69,7 +71,7 @@ def _secret_from(args: argparse.Namespace, user: str | None) -> Secret | None:
     if args.password_stdin:
         line = sys.stdin.readline()
         return Secret(line.rstrip("\r\n"))
-    if user:
+    if user and not args.oauth_token_env:
         if not sys.stdin.isatty():
             raise TargetError(
                 "--user needs a password: use --password-env VAR or --password-stdin "

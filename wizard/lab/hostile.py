@@ -9,6 +9,7 @@ garbage or silence after STARTTLS, and terminal escapes or Rich markup in the te
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Literal
 
 from wizard.lab.loopback import LoopbackServer
@@ -133,3 +134,79 @@ class HostileSmtpServer(LoopbackServer):
                 return
             else:
                 await self._send(writer, b"250 2.0.0 ok\r\n")
+
+
+AUTH_MISBEHAVIOURS = ("echo", "drop", "stall", "garbage")
+AUTH_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
+
+
+class SecretProbeServer(LoopbackServer):
+    """A plaintext server that offers one AUTH mechanism and misbehaves right after the secret.
+
+    ``echo`` answers 535 quoting what it received, raw and base64-decoded (as some debug-minded
+    servers do); ``drop`` hangs up; ``stall`` never answers; ``garbage`` answers a line with no
+    reply code that quotes the blob. Whatever it does, no output of the wizard may carry the
+    password or any encoding of it.
+    """
+
+    def __init__(self, mechanism: str, misbehaviour: str, host: str = "127.0.0.1") -> None:
+        if mechanism not in AUTH_MECHANISMS or misbehaviour not in AUTH_MISBEHAVIOURS:
+            raise ValueError(f"unknown AUTH probe {mechanism}/{misbehaviour}")
+        super().__init__(host)
+        self.mechanism = mechanism
+        self.misbehaviour = misbehaviour
+
+    async def _script(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 secret-probe.lab.test ESMTP\r\n")
+        await writer.drain()
+        while True:
+            line = await asyncio.wait_for(reader.readline(), 30)
+            if not line:
+                return
+            words = line.strip().split(b" ")
+            verb = words[0].upper()
+            if verb in (b"EHLO", b"HELO"):
+                writer.write(b"250-secret-probe.lab.test\r\n250 AUTH "
+                             + self.mechanism.encode() + b"\r\n")
+            elif verb == b"AUTH":
+                secret_line = words[2] if len(words) > 2 else b""
+                if self.mechanism == "LOGIN":
+                    writer.write(b"334 VXNlcm5hbWU6\r\n")
+                    await writer.drain()
+                    await reader.readline()
+                    writer.write(b"334 UGFzc3dvcmQ6\r\n")
+                    await writer.drain()
+                    secret_line = (await reader.readline()).strip()
+                elif self.mechanism == "CRAM-MD5":
+                    writer.write(b"334 " + base64.b64encode(b"<1.2@secret-probe>") + b"\r\n")
+                    await writer.drain()
+                    secret_line = (await reader.readline()).strip()
+                await self._misbehave(reader, writer, secret_line)
+                return
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                return
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    async def _misbehave(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                         blob: bytes) -> None:
+        try:
+            decoded = base64.b64decode(blob + b"==", validate=False)
+        except ValueError:
+            decoded = b""
+        shown = decoded.replace(b"\0", b"|").replace(b"\x01", b"|")
+        if self.misbehaviour == "drop":
+            return
+        if self.misbehaviour == "stall":
+            await reader.read()  # hold the line open until the client gives up
+            return
+        if self.misbehaviour == "echo":
+            writer.write(b"535-5.7.8 failed for blob " + blob + b"\r\n535 5.7.8 decoded |"
+                         + shown + b"|\r\n")
+        else:
+            writer.write(b"what is " + blob + b" |" + shown + b"|\r\n")
+        await writer.drain()
+        await reader.read(4096)

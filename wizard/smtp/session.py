@@ -57,6 +57,18 @@ def find_ssl_error(exc: BaseException | None) -> ssl.SSLError | None:
     return None
 
 
+# Commands whose name may be shown in an error. Any other client line is an AUTH continuation
+# (a base64 user name, password or challenge response) and is never quoted, not even in part.
+_VERBS = frozenset({"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "RSET",
+                    "NOOP", "QUIT", "VRFY", "EXPN", "HELP"})
+
+
+def command_name(line: str) -> str:
+    """The command a client line carries, for messages: never any of its arguments."""
+    verb = line.split(" ", 1)[0].split(":", 1)[0].upper()
+    return verb if verb in _VERBS else "the authentication exchange"
+
+
 def _convert(exc: BaseException, doing: str) -> SmtpIOError:
     ssl_error = find_ssl_error(exc)
     if ssl_error is not None:
@@ -107,15 +119,25 @@ class SmtpSession:
         except (SMTPException, OSError, TimeoutError) as exc:
             if isinstance(exc, SMTPConnectResponseError):
                 self._server(exc.code, exc.message)
-            self.close()
-            raise _convert(exc, "waiting for the greeting") from None
+            raise self._failed(exc, "waiting for the greeting") from None
         self.encrypted = implicit_tls
-        self._server(response.code, response.message)
-        self.greeting = to_reply(response.code, response.message)
+        self.greeting = self._server(response.code, response.message)
         return self.greeting
 
-    def _server(self, code: int, message: str) -> None:
+    def _server(self, code: int, message: str) -> Reply:
+        """Record a reply and return it, scrubbed of every secret form (a server may echo)."""
         self.transcript.server(code, message)
+        return to_reply(code, self.transcript.scrub(message))
+
+    def _failed(self, exc: BaseException, doing: str) -> SmtpIOError:
+        """Close, and convert ``exc``; its message may quote the server, so it is scrubbed."""
+        self.close()
+        error = _convert(exc, doing)
+        reply = error.reply
+        if reply is not None:
+            reply = Reply(reply.code, reply.enhanced, self.transcript.scrub(reply.text))
+        return SmtpIOError(error.kind, self.transcript.scrub(str(error)), reply=reply,
+                           ssl_error=error.ssl_error)
 
     async def command(self, line: str) -> Reply:
         """Send one command line and read its reply."""
@@ -124,11 +146,9 @@ class SmtpSession:
         try:
             response = await smtp.execute_command(*[part.encode() for part in line.split(" ")])
         except (SMTPException, OSError, TimeoutError, ValueError) as exc:
-            self.close()
-            raise _convert(exc, f"waiting for the reply to {line.split(' ')[0]}") from None
-        self._server(response.code, response.message)
-        self.last_message = response.message
-        return to_reply(response.code, response.message)
+            raise self._failed(exc, f"waiting for the reply to {command_name(line)}") from None
+        self.last_message = self.transcript.scrub(response.message)
+        return self._server(response.code, response.message)
 
     async def commands(self, lines: list[str]) -> list[Reply]:
         """Several commands, one round trip each."""
@@ -174,12 +194,10 @@ class SmtpSession:
                     if response is None:
                         response = await protocol.read_response(timeout=self.timeout)
                     protocol._response_pending = True
-                    self._server(response.code, response.message)
-                    replies.append(to_reply(response.code, response.message))
+                    replies.append(self._server(response.code, response.message))
                 protocol._response_pending = False
         except (SMTPException, OSError, TimeoutError) as exc:
-            self.close()
-            raise _convert(exc, "waiting for pipelined replies") from None
+            raise self._failed(exc, "waiting for pipelined replies") from None
         finally:
             protocol.data_received = original  # type: ignore[method-assign]
         return replies
@@ -209,17 +227,13 @@ class SmtpSession:
             )
         except SMTPResponseException as exc:
             if exc.code > 0:
-                self._server(exc.code, exc.message)
-                return to_reply(exc.code, exc.message)
-            self.close()
-            raise _convert(exc, "starting TLS") from None
+                return self._server(exc.code, exc.message)
+            raise self._failed(exc, "starting TLS") from None
         except (SMTPException, OSError, TimeoutError) as exc:
-            self.close()
-            raise _convert(exc, "starting TLS") from None
-        self._server(response.code, response.message)
+            raise self._failed(exc, "starting TLS") from None
         self.encrypted = True
         self.capabilities = None
-        return to_reply(response.code, response.message)
+        return self._server(response.code, response.message)
 
     async def data(self, message: bytes) -> Reply:
         """DATA, the message (dot-stuffed by aiosmtplib), and the final reply."""
@@ -232,16 +246,12 @@ class SmtpSession:
             response = await protocol.execute_data_command(message, timeout=self.timeout)
         except SMTPResponseException as exc:
             if exc.code > 0:  # the refusal of DATA itself, or of the message
-                self._server(exc.code, exc.message)
-                return to_reply(exc.code, exc.message)
-            self.close()
-            raise _convert(exc, "sending the message") from None
+                return self._server(exc.code, exc.message)
+            raise self._failed(exc, "sending the message") from None
         except (SMTPException, OSError, TimeoutError) as exc:
-            self.close()
-            raise _convert(exc, "waiting for the reply to the message data") from None
+            raise self._failed(exc, "waiting for the reply to the message data") from None
         self.transcript.note(f"354 go ahead; sent the message ({len(message)} bytes) and '.'")
-        self._server(response.code, response.message)
-        return to_reply(response.code, response.message)
+        return self._server(response.code, response.message)
 
     def tls_info(self) -> dict[str, object]:
         """Protocol version, cipher and the peer certificate (DER) of the TLS layer."""
