@@ -1,73 +1,122 @@
-"""The category ids of DESIGN.md ("Categories (contract)"), with a one-line meaning each.
+"""The category ids of DESIGN.md ("Categories (contract)") and what each means for the user.
 
-Ids are a contract: add finer ones if needed, never rename.
+The table is data (``wizard/data/categories.toml``, loaded once): per category a one-line
+meaning, the verdict headline (the cause in words), who must act, the next step and a structured
+action. Ids are a contract: add finer ones if needed, never rename.
+
+:func:`next_step_for` fills a category's next step with the facts of a session (host, port,
+domain, sending IP ...). It is pure; checks that know better than the category default (the port
+that works, the name on a certificate) set their finding's own :class:`~wizard.findings.NextStep`.
 """
 
 from __future__ import annotations
 
-CATEGORIES: dict[str, str] = {
-    # Reaching the server
-    "dns-host-not-found": "The server's host name does not resolve to an address.",
-    "connection-refused": "The host answered but nothing listens on that port.",
-    "connection-timeout": "No answer at all: a firewall, or an ISP/cloud block on port 25.",
-    "connection-dropped": "The server closed the connection in the middle of the session.",
-    "service-unavailable": "The server refuses service (421/554 greeting, shutting down).",
-    "protocol-error": "A command was out of sequence or malformed (5.5.x).",
-    "server-error": "The server had a local error (451 4.3.x).",
-    "mailbox-busy": "The mailbox is locked or busy; try later.",
-    # TLS
-    "tls-not-offered": "The server does not offer STARTTLS where encryption is needed.",
-    "tls-mode-mismatch": "Implicit TLS spoken to a STARTTLS port, or the other way round.",
-    "tls-required": "The server requires STARTTLS before this command (530 5.7.0).",
-    "tls-handshake": "The TLS handshake failed.",
-    "tls-certificate": "The server's certificate is expired, for another name, or untrusted.",
-    # Authentication
-    "auth-not-offered": "The server does not advertise AUTH.",
-    "auth-required": "The server requires authentication before sending.",
-    "auth-failed": "The user name or password was rejected.",
-    "auth-app-password": "The provider wants an app password (or OAuth), not the account password.",
-    "auth-disabled": "SMTP AUTH is turned off for the account or tenant.",
-    "auth-mechanism": "The mechanism is unsupported or needs encryption first.",
-    # Sending
-    "relay-denied": "The server will not relay for this sender/recipient.",
-    "sender-rejected": "The envelope sender (MAIL FROM) was refused.",
-    "recipient-unknown": "The recipient mailbox does not exist.",
-    "recipient-domain": "The recipient domain does not exist or has no mail host.",
-    "mailbox-full": "The recipient's mailbox is over quota.",
-    "mailbox-disabled": "The recipient's mailbox is disabled or suspended.",
-    "message-too-large": "The message exceeds the server's size limit.",
-    "message-format": "The message does not comply with RFC 5322.",
-    "content-rejected": "The content was rejected as spam, virus or policy.",
-    # Sender authentication and reputation
-    "spf-fail": "SPF did not pass for the sending IP.",
-    "dkim-fail": "DKIM did not verify.",
-    "dmarc-fail": "DMARC failed: neither SPF nor DKIM passed aligned with the From domain.",
-    "sender-unauthenticated": "Neither SPF nor DKIM passed.",
-    "ptr-missing": "The sending IP has no (matching) reverse DNS.",
-    "blocklisted": "The sending IP or domain is on a blocklist.",
-    "bad-reputation": "The sender's reputation is too poor to accept mail.",
-    "policy-rejected": "Rejected by a local policy.",
-    # Pace
-    "rate-limited": "Too much mail too fast: the server throttles the sender.",
-    "too-many-connections": "Too many simultaneous connections from this client.",
-    "greylisted": "Temporarily deferred on first contact; retrying later succeeds.",
-    # Delivery
-    "delivery-expired": "The message could not be delivered before it expired in the queue.",
-    "routing-loop": "The message looped between servers.",
-    # DNS configuration findings
-    "dns-mx": "A problem with the domain's MX records.",
-    "dns-spf": "A problem with the domain's SPF record.",
-    "dns-dkim": "A problem with the domain's DKIM key records.",
-    "dns-dmarc": "A problem with the domain's DMARC record.",
-    "dns-ptr": "A problem with reverse DNS for the sending IP.",
-    "dns-mta-sts": "A problem with the domain's MTA-STS policy.",
-    "dns-tlsrpt": "A problem with the domain's TLS-RPT record.",
-    "dns-dane": "A problem with the domain's DANE TLSA records.",
-    # Outcomes
-    "success": "The server accepted the command (2xx).",
-    "unknown": "The reply could not be classified.",
+import re
+import string
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from wizard.findings import NextStep
+
+WHO = ("you", "your-mail-admin", "recipient-admin", "provider")
+ACTION_KINDS = ("rerun", "check-dns", "retry-later", "contact", "read", "none")
+
+# What an unknown fact is called in a sentence.
+FACT_PHRASES = {
+    "host": "the server", "port": "this port", "domain": "your domain",
+    "sending_ip": "your sending IP", "recipient_domain": "the recipient's domain",
+    "mail_from": "this sender", "rcpt_to": "this recipient", "user": "this account",
 }
+_ONLY_FACT = re.compile(r"^\{(\w+)\}$")
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What one category means and what to do about it (defaults; see the data file)."""
+
+    id: str
+    meaning: str
+    headline: str
+    who: str
+    next_step: str
+    action: dict[str, Any] = field(default_factory=dict)
+
+
+def _check(cid: str, row: dict[str, Any]) -> Guide:
+    missing = {"meaning", "headline", "who", "next_step", "action"} - set(row)
+    if missing:
+        raise ValueError(f"categories.toml [{cid}]: missing {', '.join(sorted(missing))}")
+    if row["who"] not in WHO:
+        raise ValueError(f"categories.toml [{cid}]: who {row['who']!r} is not one of {WHO}")
+    action = dict(row["action"])
+    if action.get("kind") not in ACTION_KINDS:
+        raise ValueError(f"categories.toml [{cid}]: action kind {action.get('kind')!r}")
+    return Guide(cid, row["meaning"], row["headline"], row["who"], row["next_step"], action)
+
+
+@cache
+def guides() -> dict[str, Guide]:
+    """Every category's guide, in the data file's order (loaded once)."""
+    text = resources.files("wizard").joinpath("data/categories.toml").read_text("utf-8")
+    return {cid: _check(cid, row) for cid, row in tomllib.loads(text).items()}
+
+
+def guide(category: str | None) -> Guide:
+    """The guide of ``category`` (``unknown`` for an id that is not one)."""
+    table = guides()
+    return table.get(category or "unknown") or table["unknown"]
+
+
+CATEGORIES: dict[str, str] = {cid: g.meaning for cid, g in guides().items()}
 
 
 def is_category(value: str | None) -> bool:
     return value in CATEGORIES
+
+
+class _Facts(string.Formatter):
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.facts = facts
+
+    def get_value(self, key: int | str, args: Any, kwargs: Any) -> Any:
+        value = self.facts.get(str(key))
+        if value in (None, ""):
+            return FACT_PHRASES.get(str(key), "it")
+        return value
+
+
+def fill(template: str, facts: dict[str, Any]) -> str:
+    """``template`` with ``{fact}`` names replaced by the session's facts (or plain phrases)."""
+    return _Facts(facts).format(template)
+
+
+def fill_action(action: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """The action with facts filled in; a value that is only an unknown fact is left out."""
+    out: dict[str, Any] = {}
+    for key, value in action.items():
+        if isinstance(value, str):
+            only = _ONLY_FACT.match(value)
+            if only and facts.get(only.group(1)) in (None, ""):
+                continue
+            out[key] = fill(value, facts) if "{" in value else value
+        elif isinstance(value, dict):
+            out[key] = fill_action(value, facts)
+        else:
+            out[key] = value
+    if out.get("kind") == "check-dns" and "domain" not in out:
+        out["domain"] = None
+    return out
+
+
+def next_step_for(category: str | None, facts: dict[str, Any] | None = None) -> NextStep:
+    """The category's default next step, filled with ``facts``."""
+    g = guide(category)
+    facts = facts or {}
+    return NextStep(fill(g.next_step, facts), g.who, fill_action(g.action, facts))
+
+
+def headline_for(category: str | None, facts: dict[str, Any] | None = None) -> str:
+    return fill(guide(category).headline, facts or {})

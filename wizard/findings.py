@@ -54,9 +54,27 @@ class Reply:
         return " ".join(p for p in parts if p)
 
 
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """The one thing to do next (DESIGN.md, "The verdict"): a plain sentence, who must act, and
+    a structured action each front end renders in its own terms (flags, a key, a link)."""
+
+    next_step: str
+    who: str
+    action: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"next_step": self.next_step, "who": self.who, "action": dict(self.action)}
+
+
 @dataclass(slots=True)
 class Finding:
-    """What one check saw, in plain words, with the facts behind it."""
+    """What one check saw, in plain words, with the facts behind it.
+
+    An ``error`` finding (the check itself could not run) never carries a problem category:
+    a blocklist lookup that failed is not "blocklisted". ``next`` is set by checks that know the
+    one next step better than their category's default (e.g. the port that answered).
+    """
 
     id: str
     step: Step
@@ -68,10 +86,13 @@ class Finding:
     category: str | None = None
     articles: list[str] = field(default_factory=list)
     duration_ms: int = 0
+    next: NextStep | None = None
 
     def __post_init__(self) -> None:
         self.step = Step(self.step)
         self.status = Status(self.status)
+        if self.status is Status.ERROR:
+            self.category = None
         if self.category and not self.articles:
             self.articles = [self.category]
 
@@ -87,18 +108,22 @@ class Finding:
             "category": self.category,
             "articles": list(self.articles),
             "duration_ms": self.duration_ms,
+            "next": self.next.to_dict() if self.next else None,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The session's conclusion: the first failing step's finding, or success."""
+    """The session's conclusion (see :mod:`wizard.verdict` for how it is reached)."""
 
     status: Status
     headline: str
     category: str | None
     articles: list[str]
+    next: NextStep
     finding_id: str | None = None
+    inconclusive: tuple[str, ...] = ()
+    untested: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,43 +131,7 @@ class Verdict:
             "headline": self.headline,
             "category": self.category,
             "articles": list(self.articles),
+            **self.next.to_dict(),
+            "inconclusive": list(self.inconclusive),
+            "untested": list(self.untested),
         }
-
-
-def verdict_for(findings: list[Finding]) -> Verdict:
-    """Name the first failing finding in step order; else the first warning; else success.
-
-    A failing finding without a category is reported as ``unknown``: an honest "we could not
-    classify this", never a guess.
-    """
-    ordered = sorted(
-        enumerate(findings), key=lambda pair: (STEP_ORDER.index(pair[1].step), pair[0])
-    )
-    for status in (Status.FAIL, Status.ERROR):
-        for _, finding in ordered:
-            if finding.status is status:
-                category = finding.category or "unknown"
-                return Verdict(
-                    status=status,
-                    headline=finding.title,
-                    category=category,
-                    articles=finding.articles or [category],
-                    finding_id=finding.id,
-                )
-    warnings = [f for _, f in ordered if f.status is Status.WARN]
-    if warnings:
-        first = warnings[0]
-        more = f" (and {len(warnings) - 1} more warning(s))" if len(warnings) > 1 else ""
-        return Verdict(
-            status=Status.WARN,
-            headline=f"Mail can be sent, with warnings: {first.title}{more}",
-            category="success",
-            articles=first.articles or ["success"],
-            finding_id=first.id,
-        )
-    return Verdict(
-        status=Status.PASS,
-        headline="Everything checked works: the server accepts this mail.",
-        category="success",
-        articles=["success"],
-    )

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wizard import __version__
-from wizard.findings import Finding, Verdict, verdict_for
+from wizard.findings import Finding, Verdict
 from wizard.target import Target
 from wizard.transcript import Line
+from wizard.verdict import verdict_for
 
 SCHEMA_VERSION = 1
 
@@ -29,7 +30,7 @@ class Session:
 
     @property
     def verdict(self) -> Verdict:
-        return verdict_for(self.findings)
+        return verdict_for(self.findings, self.target)
 
     def to_dict(self) -> dict[str, Any]:
         return {

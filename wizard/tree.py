@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from wizard.context import CheckContext
-from wizard.findings import Finding, Status, Step, Verdict, verdict_for
+from wizard.findings import Finding, Status, Step, Verdict
 from wizard.session import Session
 from wizard.smtp.auth import check_auth
 from wizard.smtp.connect import check_connect
@@ -28,6 +28,7 @@ from wizard.smtp.send import check_send
 from wizard.smtp.session import SmtpSession
 from wizard.smtp.tls import check_starttls
 from wizard.target import Target
+from wizard.verdict import verdict_for
 
 CheckFn = Callable[[Target, CheckContext], Awaitable[list[Finding]]]
 
@@ -330,7 +331,8 @@ async def walk(
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
             yield StepFinished(Step.DNS, step_status(dns_findings))
-        if answer is not None and verdict_for(ctx.results).category in ("success", "unknown"):
+        settled = verdict_for(ctx.results, target).category
+        if answer is not None and settled in ("success", "unknown"):
             # The checks found nothing they can name: what the person's client says may.
             question = QUESTIONS["question.client_error"]
             yield QuestionAsked(question)

@@ -12,9 +12,9 @@ import pytest
 
 from wizard.context import CheckContext
 from wizard.dns.step import run_dns_step
-from wizard.findings import verdict_for
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import lab_target, zone_for
+from wizard.verdict import verdict_for
 
 LATENCY_MS = 50
 

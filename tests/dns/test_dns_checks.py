@@ -60,7 +60,7 @@ async def test_recipient_domain_nxdomain() -> None:
 
 async def test_mx_host_servfail_is_error() -> None:
     run = await run_step(behaviours={"mail.lab.test": "servfail"})
-    assert run[MX].status is Status.ERROR and run[MX].category == "dns-mx"
+    assert run[MX].status is Status.ERROR and run[MX].category is None
 
 
 # --------------------------------------------------------------------------- SPF
@@ -131,7 +131,7 @@ async def test_spf_void_lookup_limit() -> None:
     ("v=spf1 ip4:192.0.2.0/24 ?all", "neutral", Status.WARN, "spf-fail"),
     ("v=spf1 include:esp.lab.test -all", "pass", Status.PASS, None),
     ("v=spf1 exists:%{i}.ok.lab.test -all", "pass", Status.PASS, None),
-    ("v=spf1 include:slow.lab.test -all", "temperror", Status.ERROR, "dns-spf"),
+    ("v=spf1 include:slow.lab.test -all", "temperror", Status.ERROR, None),
 ])
 async def test_spf_eval_results(record, result, status, category) -> None:
     zone = spf_zone(record, **{"esp.lab.test": {"TXT": ["v=spf1 ip4:127.0.0.0/8 -all"]},
@@ -288,14 +288,14 @@ async def test_ptr_helo_mismatch_warns() -> None:
 
 async def test_ptr_servfail_is_error() -> None:
     f = (await run_step(behaviours={"1.0.0.127.in-addr.arpa": "servfail"}))["dns.ptr"]
-    assert f.status is Status.ERROR and f.category == "dns-ptr"
+    assert f.status is Status.ERROR and f.category is None
 
 
 # --------------------------------------------------------------------------- blocklists
 async def test_public_resolver_code_is_error_not_listed() -> None:
     zone = lab_zone(**{"1.0.0.127.zen.lab.test": {"A": "127.255.255.254"}})
     f = (await run_step(zone, ip_blocklists=("zen.lab.test", "bl.lab.test")))["dns.dnsbl.ip"]
-    assert f.status is Status.ERROR and f.category == "blocklisted"
+    assert f.status is Status.ERROR and f.category is None
     assert f.details["listed_on"] == [] and f.details["errors"] == ["zen.lab.test"]
 
 
@@ -394,4 +394,4 @@ async def test_dane(tlsa: str, status: Status) -> None:
 
 async def test_dane_servfail_is_error() -> None:
     f = (await run_step(behaviours={"_25._tcp.mail.lab.test": "servfail"}))["dns.dane"]
-    assert f.status is Status.ERROR and f.category == "dns-dane"
+    assert f.status is Status.ERROR and f.category is None

@@ -36,11 +36,13 @@ def test_check_json_names_the_verdict_category(scenario, extra, category, code):
     assert report["schema"] == 1
     assert report["verdict"]["category"] == category, [
         (c["id"], c["title"], c["summary"]) for c in report["checks"] if c["status"] != "pass"]
-    assert {"status", "headline", "category", "articles"} <= set(report["verdict"])
+    assert {"status", "headline", "category", "articles", "next_step", "who", "action",
+            "inconclusive"} <= set(report["verdict"])
+    assert report["verdict"]["next_step"] and report["verdict"]["action"]["kind"]
     assert report["transcript"] and {"t_ms", "dir", "text"} == set(report["transcript"][0])
     for check in report["checks"]:
         assert {"id", "step", "status", "title", "summary", "details", "reply", "category",
-                "articles", "duration_ms"} == set(check)
+                "articles", "duration_ms", "next"} == set(check)
     assert LAB_PASSWORD not in result.stdout + result.stderr
 
 
