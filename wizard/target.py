@@ -184,6 +184,8 @@ class Target:
     probe_ports: tuple[int, ...] = ()
     # Run the DNS step for the sender's and recipient's domains (check --no-dns turns it off).
     dns: bool = True
+    # Ask DNS blocklists about the sending IP and the sender domain (--no-blocklists: off).
+    blocklists: bool = True
 
     @property
     def effective_port(self) -> int:
@@ -235,6 +237,7 @@ class Target:
             "send": self.send,
             "ip_blocklists": list(self.ip_blocklists),
             "domain_blocklists": list(self.domain_blocklists),
+            "blocklists": self.blocklists,
         }
 
     def secrets(self) -> list[Secret]:

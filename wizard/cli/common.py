@@ -51,6 +51,8 @@ def add_target_args(parser: argparse.ArgumentParser) -> None:
                    help="allow sending credentials without TLS (off by default)")
     g.add_argument("--no-verify", action="store_true",
                    help="do not verify the server certificate (reported loudly)")
+    g.add_argument("--no-blocklists", action="store_true",
+                   help="do not ask DNS blocklists about the sending IP and domain")
     g.add_argument("--knowledge", action="append", default=None, metavar="DIR",
                    help="extra knowledge articles (may override built-in ids)")
 
@@ -113,6 +115,7 @@ def target_from_args(args: argparse.Namespace, need_host: bool = True, **overrid
         allow_plaintext_auth=bool(args.allow_plaintext_auth),
         verify_tls=not args.no_verify,
         knowledge_dirs=tuple(args.knowledge or ()),
+        blocklists=not args.no_blocklists,
     )
     values.update(overrides)
     return Target(**values)
