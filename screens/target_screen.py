@@ -6,10 +6,6 @@ field. The password is masked, never shown again and never saved in a profile.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,70 +16,36 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from wizard import profiles
 from wizard.secret import Secret
 from wizard.target import (
-    Security,
+    FIELDS_BY_NAME,
     Target,
     TargetError,
-    validate_address,
-    validate_ca_file,
-    validate_host,
-    validate_ip,
-    validate_nameserver,
-    validate_port,
-    validate_selector,
+    TargetField,
+    target_from_texts,
 )
 
-_SPLIT = re.compile(r"[,\s]+")
-
-
-def _many(check: Callable[[str], Any]) -> Callable[[str], Any]:
-    def run(value: str) -> list[Any]:
-        return [check(item) for item in _SPLIT.split(value.strip()) if item]
-    return run
-
-
-# id, label, placeholder, validator (None: free text)
-FIELDS: tuple[tuple[str, str, str, Callable[[str], Any] | None], ...] = (
-    ("host", "Host", "smtp.example.com (the server to test)", validate_host),
-    ("port", "Port", "blank: 587", validate_port),
-    ("user", "User", "login name (blank: do not log in)", None),
-    ("password", "Password", "never saved, never shown again", None),
-    ("mail_from", "MAIL FROM", "you@example.com", lambda v: validate_address(v, "MAIL FROM")),
-    ("rcpt_to", "RCPT TO", "someone@example.org", lambda v: validate_address(v, "RCPT TO")),
-    ("domain", "Domain", "blank: the MAIL FROM domain", validate_host),
-    ("dkim_selector", "DKIM selector", "e.g. s1, google", _many(validate_selector)),
-    ("sending_ip", "Sending IP", "the public IP mail leaves from", validate_ip),
-    ("nameserver", "Nameserver", "blank: system resolver; IP or IP:PORT", _many(
-        validate_nameserver)),
-    ("ca_file", "CA file", "PEM file to trust (blank: system CAs)", validate_ca_file),
-)
-SECURITY_CHOICES = (("Auto (by port)", "auto"), ("STARTTLS", "starttls"),
-                    ("Implicit TLS", "tls"), ("None (plain text)", "none"))
+# The form's fields, in order; labels, placeholders and validation come from the core's one
+# field table (wizard.target.TARGET_FIELDS). Security is a Select after the port.
+FORM: tuple[str, ...] = ("host", "port", "user", "password", "mail_from", "rcpt_to", "domain",
+                         "dkim_selectors", "sending_ip", "nameservers", "ca_file")
+FIELDS: tuple[TargetField, ...] = tuple(FIELDS_BY_NAME[name] for name in FORM)
+SECURITY_CHOICES = (("Auto (detect)", "auto"), ("STARTTLS", "starttls"),
+                    ("Implicit TLS (SSL/TLS)", "tls"), ("None (plain text)", "none"))
 
 
 def form_values(target: Target) -> dict[str, str]:
     """The form's text for ``target`` (never the password)."""
-    return {
-        "host": target.host or "",
-        "port": str(target.port) if target.port else "",
-        "security": target.security.value,
-        "user": target.user or "",
-        "mail_from": target.mail_from or "",
-        "rcpt_to": target.rcpt_to or "",
-        "domain": target.domain or "",
-        "dkim_selector": ", ".join(target.dkim_selectors),
-        "sending_ip": target.sending_ip or "",
-        "nameserver": ", ".join(f"{ip}:{port}" for ip, port in target.nameservers),
-        "ca_file": target.ca_file or "",
-    }
+    values = {f.name: f.to_text(getattr(target, f.name)) for f in FIELDS if f.kind != "secret"}
+    values["security"] = target.security.value
+    return values
 
 
 def field_error(field_id: str, value: str) -> str | None:
     """The one-line problem with ``value`` for this field, or None."""
-    check = next((f[3] for f in FIELDS if f[0] == field_id), None)
-    if check is None or not value.strip():
+    spec = FIELDS_BY_NAME.get(field_id)
+    if spec is None or spec.kind == "secret" or not value.strip():
         return None
     try:
-        check(value)
+        spec.from_text(value)
     except TargetError as exc:
         return str(exc)
     return None
@@ -92,29 +54,13 @@ def field_error(field_id: str, value: str) -> str | None:
 def build_target(values: dict[str, str], base: Target,
                  password: Secret | None) -> tuple[Target | None, dict[str, str]]:
     """A Target from the form's text, or the errors per field."""
-    errors = {fid: err for fid, _l, _p, _c in FIELDS
-              if (err := field_error(fid, values.get(fid, "")))}
+    errors = {f.name: err for f in FIELDS if (err := field_error(f.name, values.get(f.name, "")))}
     if not values.get("host", "").strip():
         errors["host"] = "host is empty: give the mail server's name, e.g. smtp.example.com"
     if errors:
         return None, errors
-    v = {k: val.strip() for k, val in values.items()}
-    user = v.get("user") or None
-    target = base.with_changes(
-        host=validate_host(v["host"]),
-        port=validate_port(v["port"]) if v.get("port") else None,
-        security=Security(v.get("security") or "auto"),
-        user=user,
-        password=password if user else None,
-        mail_from=validate_address(v["mail_from"], "MAIL FROM") if v.get("mail_from") else None,
-        rcpt_to=validate_address(v["rcpt_to"], "RCPT TO") if v.get("rcpt_to") else None,
-        domain=validate_host(v["domain"]) if v.get("domain") else None,
-        dkim_selectors=tuple(_many(validate_selector)(v.get("dkim_selector", ""))),
-        sending_ip=validate_ip(v["sending_ip"]) if v.get("sending_ip") else None,
-        nameservers=tuple(_many(validate_nameserver)(v.get("nameserver", ""))),
-        ca_file=validate_ca_file(v["ca_file"]) if v.get("ca_file") else None,
-    )
-    return target, {}
+    target = target_from_texts(values, base)
+    return target.with_changes(password=password if target.user else None), {}
 
 
 class TargetScreen(Screen[Target | None]):
@@ -141,16 +87,17 @@ class TargetScreen(Screen[Target | None]):
         with VerticalScroll(id="target-form"):
             yield Static("What should the wizard test? Fill in what you know; only the host is "
                          "required.", id="target-intro")
-            for fid, label, placeholder, _check in FIELDS:
+            for spec in FIELDS:
+                fid = spec.name
                 with Horizontal(classes="target-row"):
-                    yield Label(label, classes="target-label")
+                    yield Label(spec.label, classes="target-label")
                     if fid == "password":
                         yield Input(id="f-password", password=True, compact=True,
                                     placeholder="(given: type to replace)" if self._password
-                                    else placeholder)
+                                    else spec.placeholder)
                     else:
                         yield Input(values.get(fid, ""), id=f"f-{fid}", compact=True,
-                                    placeholder=placeholder)
+                                    placeholder=spec.placeholder)
                 yield Static("", id=f"e-{fid}", classes="target-error", markup=False)
                 if fid == "port":
                     with Horizontal(classes="target-row"):
@@ -192,8 +139,8 @@ class TargetScreen(Screen[Target | None]):
     # ------------------------------------------------------------ values and validation
 
     def values(self) -> dict[str, str]:
-        out = {fid: self.query_one(f"#f-{fid}", Input).value
-               for fid, *_ in FIELDS if fid != "password"}
+        out = {f.name: self.query_one(f"#f-{f.name}", Input).value
+               for f in FIELDS if f.name != "password"}
         out["security"] = str(self.query_one("#f-security", Select).value)
         return out
 
@@ -206,13 +153,13 @@ class TargetScreen(Screen[Target | None]):
     @on(Input.Blurred)
     def _check_field(self, event: Input.Blurred) -> None:
         field_id = (event.input.id or "").removeprefix("f-")
-        if field_id in {f[0] for f in FIELDS}:
+        if field_id in FORM:
             self.show_error(field_id, field_error(field_id, event.value))
 
     @on(Input.Changed)
     def _clear_error(self, event: Input.Changed) -> None:
         field_id = (event.input.id or "").removeprefix("f-")
-        if field_id in {f[0] for f in FIELDS} and field_error(field_id, event.value) is None:
+        if field_id in FORM and field_error(field_id, event.value) is None:
             self.show_error(field_id, None)
 
     def current_target(self) -> Target | None:
@@ -220,10 +167,10 @@ class TargetScreen(Screen[Target | None]):
         typed = self.query_one("#f-password", Input).value
         password = Secret(typed) if typed else self._password
         target, errors = build_target(self.values(), self.base, password)
-        for fid, *_ in FIELDS:
+        for fid in FORM:
             self.show_error(fid, errors.get(fid))
         if target is None:
-            first = next(fid for fid, *_ in FIELDS if fid in errors)
+            first = next(fid for fid in FORM if fid in errors)
             self.query_one(f"#f-{first}", Input).focus()
             self.notify("Some fields need a fix: see the messages under them.",
                         severity="warning")
@@ -290,7 +237,7 @@ class TargetScreen(Screen[Target | None]):
         except profiles.ProfileError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        for fid, *_ in FIELDS:
+        for fid in FORM:
             if fid != "password":
                 self.query_one(f"#f-{fid}", Input).value = values.get(fid, "")
         security = values.get("security", "auto")

@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Without a subcommand, opens the interactive wizard (target flags pre-fill it).",
     )
     parser.add_argument("--version", action="version", version=f"smtp-wizard {__version__}")
-    common.add_target_args(parser)
+    common.add_target_args(parser, prefix=TOP)
     sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"wizard.cli.{name}")
@@ -48,9 +48,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TOP = "top_"  # destination prefix of the target options given before the subcommand
+
+
+def _chosen_actions(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                    ) -> list[argparse.Action]:
+    """The options of the (nested) subcommand ``args`` chose, e.g. ``kb show``."""
+    out: list[argparse.Action] = []
+    current: argparse.ArgumentParser | None = parser
+    while current is not None:
+        chooser = next((a for a in current._actions
+                        if isinstance(a, argparse._SubParsersAction)), None)
+        if current is not parser:
+            out += current._actions
+        name = getattr(args, chooser.dest, None) if chooser is not None else None
+        current = chooser.choices.get(name) if chooser is not None and name else None
+    return out
+
+
+def merge_leading_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Target options given before the subcommand (``smtp-wizard --nameserver X dns D``) are
+    honoured where the subcommand has the same option, and refused with a one-line error where
+    it has not or where the option is given on both sides. Never silently dropped."""
+    given = {key[len(TOP):]: value for key, value in vars(args).items()
+             if key.startswith(TOP) and value is not None}
+    for key in [k for k in vars(args) if k.startswith(TOP)]:
+        delattr(args, key)
+    if args.subcommand is None:
+        for key, value in given.items():
+            setattr(args, key, value)
+        return
+    flags = {a.dest: a.option_strings for a in parser._actions if a.dest.startswith(TOP)}
+    by_flag = {flag: action for action in _chosen_actions(parser, args)
+               for flag in action.option_strings}
+    for key, value in given.items():
+        flag = flags[TOP + key][0]
+        action = by_flag.get(flag)
+        if action is None:
+            parser.exit(EXIT_USAGE, f"smtp-wizard: error: {flag} is not an option of "
+                                    f"'{args.subcommand}'\n")
+        current = getattr(args, action.dest, None)
+        if current not in (None, False, action.default):
+            parser.exit(EXIT_USAGE, f"smtp-wizard: error: {flag} is given both before and "
+                                    f"after '{args.subcommand}'\n")
+        setattr(args, action.dest, value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    merge_leading_options(parser, args)
     try:
         if args.subcommand is None:
             from wizard.cli import tui

@@ -25,7 +25,7 @@ from wizard.files import user_dir
 from wizard.findings import Finding, Reply, Status, Step
 from wizard.secret import secret_forms
 from wizard.session import Session
-from wizard.target import Security, Target
+from wizard.target import Target, target_from_report
 from wizard.transcript import REDACTED, Direction, Line
 
 SCHEMA = 1
@@ -214,21 +214,7 @@ def finding_from_dict(data: dict[str, Any]) -> Finding:
 
 def target_from_dict(data: dict[str, Any]) -> Target:
     """The reported target back as a Target (without any secret: none was stored)."""
-    nameservers = []
-    for item in data.get("nameservers") or []:
-        host, _, port = str(item).rpartition(":")
-        if host and port.isdigit():
-            nameservers.append((host, int(port)))
-    return Target(
-        host=data.get("host"), port=data.get("port"),
-        security=Security(data.get("security") or "auto"), user=data.get("user"),
-        mail_from=data.get("mail_from"), rcpt_to=data.get("rcpt_to"),
-        domain=data.get("domain"), dkim_selectors=tuple(data.get("dkim_selectors") or ()),
-        sending_ip=data.get("sending_ip"), nameservers=tuple(nameservers),
-        ca_file=data.get("ca_file"), timeout=float(data.get("timeout") or 10.0),
-        allow_plaintext_auth=bool(data.get("allow_plaintext_auth")),
-        verify_tls=data.get("verify_tls", True) is not False, send=bool(data.get("send")),
-    )
+    return target_from_report(data if isinstance(data, dict) else {})
 
 
 def _started(value: Any) -> datetime:

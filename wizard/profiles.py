@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from wizard.files import user_dir, write_atomic
+from wizard.target import TARGET_FIELDS
 
 ENV_DIR = "SMTP_WIZARD_CONFIG_DIR"
-FIELDS = ("host", "port", "security", "user", "mail_from", "rcpt_to", "domain",
-          "dkim_selector", "sending_ip", "nameserver", "ca_file")
+FIELDS = tuple(f.name for f in TARGET_FIELDS if f.profile and f.kind != "secret")
+# Keys written by earlier versions, and what they are called now.
+RENAMED = {"dkim_selector": "dkim_selectors", "nameserver": "nameservers"}
 SECRET_KEYS = frozenset({"password", "oauth_token", "secret", "token"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -59,6 +61,7 @@ def _load_all() -> dict[str, dict[str, str]]:
 
 def clean(values: dict[str, Any]) -> dict[str, str]:
     """Only the known, non-secret, non-empty fields, as strings."""
+    values = {RENAMED.get(key, key): value for key, value in values.items()}
     return {key: str(values[key]) for key in FIELDS
             if key in values and key not in SECRET_KEYS and values[key] not in (None, "")}
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from wizard.secret import Secret
 
@@ -62,6 +63,8 @@ def validate_host(value: str) -> str:
 
 
 def validate_port(value: int | str) -> int:
+    if isinstance(value, str) and not value.strip():
+        raise TargetError("port is empty: give a number from 1 to 65535 (e.g. 587)")
     try:
         port = int(str(value).strip())
     except ValueError:
@@ -143,6 +146,28 @@ def validate_ca_file(value: str) -> str:
     return str(path)
 
 
+def validate_timeout(value: float | str) -> float:
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        raise TargetError(f"invalid timeout {value!r}: give seconds, e.g. 10") from None
+    if not 0.1 <= seconds <= 300:
+        raise TargetError(f"timeout {seconds:g} is out of range: use 0.1 to 300 seconds")
+    return seconds
+
+
+def validate_helo(value: str) -> str:
+    """A HELO/EHLO name: a domain name (RFC 5321 4.1.1.1) or an address literal."""
+    name = value.strip()
+    if name.startswith("[") and name.endswith("]"):
+        validate_ip(name[1:-1].removeprefix("IPv6:"))
+        return name
+    try:
+        return validate_host(name)
+    except TargetError:
+        raise TargetError(f"invalid HELO name {value!r}: use your server's host name") from None
+
+
 def validate_selector(value: str) -> str:
     sel = value.strip().rstrip(".")
     if not sel or not all(_LABEL.match(label) for label in sel.split(".")):
@@ -216,29 +241,207 @@ class Target:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The target as reported: no secret, only whether one was given."""
-        return {
-            "host": self.host,
-            "port": self.effective_port if self.host else self.port,
-            "security": self.security.value,
-            "user": self.user,
-            "password": "provided" if self.password else None,
-            "oauth_token": "provided" if self.oauth_token else None,
-            "mail_from": self.mail_from,
-            "rcpt_to": self.rcpt_to,
-            "domain": self.domain,
-            "dkim_selectors": list(self.dkim_selectors),
-            "sending_ip": self.sending_ip,
-            "nameservers": [f"{ip}:{port}" for ip, port in self.nameservers],
-            "ca_file": self.ca_file,
-            "timeout": self.timeout,
-            "allow_plaintext_auth": self.allow_plaintext_auth,
-            "verify_tls": self.verify_tls,
-            "send": self.send,
-            "ip_blocklists": list(self.ip_blocklists),
-            "domain_blocklists": list(self.domain_blocklists),
-            "blocklists": self.blocklists,
-        }
+        """The target as reported (every ``report`` field of the table): no secret, only
+        whether one was given."""
+        out: dict[str, Any] = {}
+        for spec in TARGET_FIELDS:
+            value = getattr(self, spec.name)
+            if spec.kind == "secret":
+                out[spec.name] = "provided" if value else None
+            elif not spec.report:
+                continue
+            elif spec.name == "port":
+                out["port"] = self.effective_port if self.host else self.port
+            elif spec.name == "nameservers":
+                out["nameservers"] = [_item_text(ns) for ns in value]
+            elif isinstance(value, tuple):
+                out[spec.name] = list(value)
+            elif isinstance(value, StrEnum):
+                out[spec.name] = value.value
+            else:
+                out[spec.name] = value
+        out["ip_blocklists"] = list(self.ip_blocklists)
+        out["domain_blocklists"] = list(self.domain_blocklists)
+        return out
 
     def secrets(self) -> list[Secret]:
         return [s for s in (self.password, self.oauth_token) if s]
+
+
+# ---------------------------------------------------------------- the fields, declared once
+
+FieldKind = Literal["text", "list", "flag", "choice", "secret"]
+_SPLIT = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class TargetField:
+    """One Target field for every front end: the CLI flag, the form's label and placeholder,
+    how typed text becomes a value (and back), and where the field goes.
+
+    ``flag`` is the CLI option (``None``: not on the command line; ``invert`` flags such as
+    ``--no-verify`` set the field to False). ``scope`` "check" fields only exist on ``check``.
+    ``profile``: saved in TUI profiles (never a secret). ``report``: shown in reports.
+    """
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    flag: str | None = None
+    help: str = ""
+    placeholder: str = ""
+    parse: Callable[[str], Any] | None = None
+    invert: bool = False
+    scope: Literal["target", "check"] = "target"
+    profile: bool = True
+    report: bool = True
+    form: bool = True
+    choices: tuple[str, ...] = ()
+
+    def from_text(self, text: str) -> Any:
+        """The typed text as this field's value (raises TargetError); "" is the default."""
+        text = text.strip()
+        if self.kind == "list":
+            check = self.parse or str
+            return tuple(check(item) for item in _SPLIT.split(text) if item)
+        if not text:
+            return _DEFAULTS[self.name]
+        if self.kind == "flag":
+            return text.lower() in ("1", "true", "yes", "on")
+        if self.kind == "choice":
+            if text not in self.choices:
+                raise TargetError(f"{self.label}: choose one of {', '.join(self.choices)}")
+            return Security(text) if self.name == "security" else text
+        return self.parse(text) if self.parse else text
+
+    def to_text(self, value: Any) -> str:
+        """The value as the form (and a profile) shows it."""
+        if value is None or self.kind == "secret":
+            return ""
+        if self.kind == "list":
+            return ", ".join(_item_text(v) for v in value)
+        if self.kind == "flag":
+            return "yes" if value else "no"
+        return str(value.value if isinstance(value, StrEnum) else value)
+
+
+def _item_text(value: Any) -> str:
+    if isinstance(value, tuple):  # a nameserver (ip, port)
+        host, port = value
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return str(value)
+
+
+def _address(what: str) -> Callable[[str], str]:
+    return lambda value: validate_address(value, what)
+
+
+TARGET_FIELDS: tuple[TargetField, ...] = (
+    TargetField("host", "Host", flag="--host", help="mail server host name or IP",
+                placeholder="smtp.example.com (the server to test)", parse=validate_host),
+    TargetField("port", "Port", flag="--port",
+                help="port (default 587; 465 means implicit TLS in auto mode)",
+                placeholder="blank: 587", parse=validate_port),
+    TargetField("security", "Security", kind="choice", flag="--security",
+                choices=tuple(s.value for s in Security),
+                help="auto (default): detect implicit TLS or STARTTLS on any port"),
+    TargetField("user", "User", flag="--user",
+                help="user name for SMTP AUTH (the password is prompted for)",
+                placeholder="login name (blank: do not log in)"),
+    TargetField("password", "Password", kind="secret", profile=False, report=False,
+                placeholder="never saved, never shown again"),
+    TargetField("oauth_token", "OAuth token", kind="secret", profile=False, report=False,
+                placeholder="XOAUTH2 bearer token (never saved)"),
+    TargetField("mail_from", "Sender", flag="--mail-from",
+                help="envelope sender to test (MAIL FROM)", placeholder="you@example.com",
+                parse=_address("MAIL FROM")),
+    TargetField("rcpt_to", "Recipient", flag="--rcpt-to", help="recipient to test (RCPT TO)",
+                placeholder="someone@example.org", parse=_address("RCPT TO")),
+    TargetField("domain", "Domain", flag="--domain",
+                help="sender domain for the DNS step (default: MAIL FROM's)",
+                placeholder="blank: the sender's domain", parse=validate_host),
+    TargetField("dkim_selectors", "DKIM selector", kind="list", flag="--dkim-selector",
+                help="DKIM selector to check (repeatable)", placeholder="e.g. s1, google",
+                parse=validate_selector),
+    TargetField("sending_ip", "Sending IP", flag="--sending-ip",
+                help="the IP your mail leaves from (for SPF, PTR, blocklists)",
+                placeholder="the public IP mail leaves from", parse=validate_ip),
+    TargetField("nameservers", "Nameserver", kind="list", flag="--nameserver",
+                help="ask this nameserver, IP[:PORT] (repeatable)",
+                placeholder="blank: system resolver; IP or IP:PORT", parse=validate_nameserver),
+    TargetField("ca_file", "CA file", flag="--ca-file", help="trust these CA certificates (PEM)",
+                placeholder="PEM file to trust (blank: system CAs)", parse=validate_ca_file),
+    TargetField("timeout", "Timeout (s)", flag="--timeout",
+                help="seconds per network operation (default 10)", placeholder="blank: 10",
+                parse=validate_timeout),
+    TargetField("helo_name", "HELO name", flag="--helo",
+                help="the name to say in EHLO/HELO (default smtp-wizard.localhost)",
+                placeholder="blank: smtp-wizard.localhost", parse=validate_helo),
+    TargetField("allow_plaintext_auth", "Password without TLS", kind="flag",
+                flag="--allow-plaintext-auth",
+                help="allow sending credentials without TLS (off by default)"),
+    TargetField("verify_tls", "Verify certificate", kind="flag", flag="--no-verify", invert=True,
+                help="do not verify the server certificate (reported loudly)", profile=False),
+    TargetField("blocklists", "Blocklists", kind="flag", flag="--no-blocklists", invert=True,
+                help="do not ask DNS blocklists about the sending IP and domain"),
+    TargetField("send", "Send a test message", kind="flag", flag="--send", scope="check",
+                help="actually send one clearly marked test message", profile=False),
+    TargetField("dns", "DNS checks", kind="flag", flag="--no-dns", invert=True, scope="check",
+                help="skip the DNS step"),
+    TargetField("knowledge_dirs", "Knowledge folders", kind="list", flag="--knowledge",
+                help="extra knowledge articles (may override built-in ids)", profile=False,
+                report=False, form=False),
+)
+
+FIELDS_BY_NAME: dict[str, TargetField] = {f.name: f for f in TARGET_FIELDS}
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Target)
+                             if not callable(f.default_factory)}  # type: ignore[misc]
+_DEFAULTS["port"] = None
+
+
+def profile_values(target: Target) -> dict[str, str]:
+    """What a profile saves of ``target``: the form's text of every non-secret field."""
+    return {f.name: f.to_text(getattr(target, f.name)) for f in TARGET_FIELDS
+            if f.profile and f.kind != "secret"}
+
+
+def target_from_texts(values: dict[str, str], base: Target | None = None) -> Target:
+    """A Target from typed texts (a form or a profile); unknown keys are ignored. Raises
+    TargetError naming the first bad field."""
+    changes: dict[str, Any] = {}
+    for name, text in values.items():
+        spec = FIELDS_BY_NAME.get(name)
+        if spec is None or spec.kind == "secret":
+            continue
+        changes[name] = spec.from_text(str(text))
+    return (base or Target()).with_changes(**changes)
+
+
+def target_from_report(data: dict[str, Any]) -> Target:
+    """A reported target (``Target.to_dict``, e.g. from a session file) back as a Target.
+
+    Untrusted: a value that does not validate (a newer version's, a hand-edited file's) is left
+    at its default rather than raising; no secret was ever stored.
+    """
+    changes: dict[str, Any] = {}
+    for spec in TARGET_FIELDS:
+        if not spec.report or spec.kind == "secret" or spec.name not in data:
+            continue
+        value = data[spec.name]
+        if isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif value is None:
+            continue
+        else:
+            text = str(value)
+        try:
+            changes[spec.name] = spec.from_text(text)
+        except (TargetError, ValueError):
+            continue
+    for name in ("ip_blocklists", "domain_blocklists"):
+        items = data.get(name)
+        if isinstance(items, list) and all(isinstance(i, str) for i in items):
+            changes[name] = tuple(items)
+    return Target().with_changes(**changes)

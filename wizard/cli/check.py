@@ -16,10 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Connect, TLS, authenticate, send (stops before delivery unless --send), "
                     "then the sender's and recipient's DNS. Exit 0: nothing failed; 1: a check "
                     "failed; 2: bad input; 3: internal error.")
-    add_target_args(parser)
-    parser.add_argument("--send", action="store_true",
-                        help="actually send one clearly marked test message")
-    parser.add_argument("--no-dns", action="store_true", help="skip the DNS step")
+    add_target_args(parser, scope="check")
     add_format_args(parser)
     return parser
 
@@ -30,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from wizard.tree import run_check
 
     try:
-        target = target_from_args(args, send=bool(args.send), dns=not args.no_dns)
+        target = target_from_args(args)
     except TargetError as exc:
         return fail_usage(str(exc))
     session = asyncio.run(run_check(target))
