@@ -36,6 +36,7 @@ from wizard.tree import (
     TREE,
     CheckStarted,
     FindingAdded,
+    FindingUpdated,
     Question,
     QuestionAsked,
     StepFinished,
@@ -193,11 +194,7 @@ class RunScreen(Screen[None]):
             self.post_message(TranscriptLine(line, run))
 
         async def ask(question: Question) -> str | None:
-            answer = await self._ask(question)
-            if log is not None:
-                shown = answer if question.choices else ("provided" if answer else None)
-                log.write({"type": "answer", "id": question.id, "answer": shown})
-            return answer
+            return await self._ask(question)
 
         ctx.transcript.listeners.append(on_line)
         session: Session | None = None
@@ -260,6 +257,9 @@ class RunScreen(Screen[None]):
                 if not self._pending:
                     self.call_after_refresh(self._flush_cards)
                 self._pending.append(finding)
+        elif isinstance(event, FindingUpdated):
+            if event.finding.step.value == self.shown_step:
+                await self.show_step(self.shown_step, force=True)
         elif isinstance(event, QuestionAsked):
             self._status(event.question.prompt)
         elif isinstance(event, StepFinished):

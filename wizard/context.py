@@ -1,17 +1,24 @@
-"""What every check receives besides the Target: the session's shared tools and results.
+"""What every check receives besides the Target: the session's tools and what earlier checks
+established, as typed fields.
 
-A check is ``async def check_x(target: Target, ctx: CheckContext) -> list[Finding]``.
+A check is ``async def check_x(target: Target, ctx: CheckContext) -> list[Finding]``. Checks read
+and write the fields below; whether the walk goes on after a failure is the tree's decision
+(``wizard.tree``), never a flag a check sets.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from wizard.dns.resolver import Resolver
 from wizard.findings import Finding
 from wizard.target import Target
 from wizard.transcript import Transcript
+
+if TYPE_CHECKING:
+    from wizard.smtp.ehlo import Capabilities
+    from wizard.smtp.session import SmtpSession
 
 
 @dataclass
@@ -20,7 +27,15 @@ class CheckContext:
     transcript: Transcript
     resolver: Resolver
     results: list[Finding] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
+    # Set by the connect step: the server's addresses, the one that answered, the open session
+    # and what its last EHLO offered; ``implicit_tls`` is the mode in use (auto detects it).
+    addresses: list[str] = field(default_factory=list)
+    address: str | None = None
+    smtp: SmtpSession | None = None
+    caps: Capabilities | None = None
+    implicit_tls: bool = False
+    # Set by the AUTH step.
+    authenticated: bool = False
 
     @classmethod
     def for_target(cls, target: Target, dns_timeout: float | None = None) -> CheckContext:

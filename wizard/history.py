@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.files import user_dir
-from wizard.findings import Finding, Reply, Status, Step
+from wizard.findings import Finding, NextStep, Reply, Status, Step
 from wizard.secret import secret_forms
 from wizard.session import Session
 from wizard.target import Target, target_from_report
@@ -55,8 +55,12 @@ def event_record(event: Any) -> dict[str, Any]:
                 "step": event.step.value}
     if isinstance(event, tree.FindingAdded):
         return {"type": "finding", "finding": event.finding.to_dict()}
+    if isinstance(event, tree.FindingUpdated):
+        return {"type": "finding_updated", "finding": event.finding.to_dict()}
     if isinstance(event, tree.QuestionAsked):
         return {"type": "question", "id": event.question.id, "prompt": event.question.prompt}
+    if isinstance(event, tree.QuestionAnswered):
+        return {"type": "answer", "id": event.question.id, "answer": event.answer}
     if isinstance(event, tree.StepFinished):
         return {"type": "step_finished", "step": event.step.value, "status": event.status.value}
     if isinstance(event, tree.WalkFinished):
@@ -208,8 +212,15 @@ def finding_from_dict(data: dict[str, Any]) -> Finding:
         reply=Reply(reply.get("code"), reply.get("enhanced"), str(reply.get("text", "")))
         if isinstance(reply, dict) else None,
         category=data.get("category"), articles=list(data.get("articles") or []),
-        duration_ms=int(data.get("duration_ms") or 0),
+        duration_ms=int(data.get("duration_ms") or 0), next=_next_from(data.get("next")),
     )
+
+
+def _next_from(data: Any) -> NextStep | None:
+    if not isinstance(data, dict) or not isinstance(data.get("action"), dict):
+        return None
+    return NextStep(str(data.get("next_step", "")), str(data.get("who", "you")),
+                    dict(data["action"]))
 
 
 def target_from_dict(data: dict[str, Any]) -> Target:
@@ -251,6 +262,9 @@ def session_from_records(records: list[dict[str, Any]]) -> Session:
     for record in records:
         if record.get("type") == "finding" and isinstance(record.get("finding"), dict):
             session.findings.append(finding_from_dict(record["finding"]))
+        elif record.get("type") == "finding_updated" and isinstance(record.get("finding"), dict):
+            updated = finding_from_dict(record["finding"])
+            session.findings = [updated if f.id == updated.id else f for f in session.findings]
         elif record.get("type") == "transcript":
             session.transcript.append(Line(int(record.get("t_ms") or 0),
                                            Direction(record.get("dir", "note")),

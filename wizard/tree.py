@@ -1,12 +1,16 @@
 """The decision tree (data) and the walker that runs it, emitting events for any front end.
 
-``TREE`` lists the steps in order with their checks and, per outcome, what follows: continue,
-a diagnostic sub-step (probe the other ports, which provider is this), a question for the
-person, or stop. ``walk`` runs it and yields :class:`Event` objects; ``smtp-wizard check`` collects
-them and the TUI renders them live, so both see the same findings for the same target.
+``TREE`` lists the steps in order, the checks each runs and, for what a step found, a typed
+outcome: :class:`Stop` (the SMTP path ends here), :class:`Continue`, :class:`Run` (a diagnostic
+sub-step, such as probing the other ports) or :class:`Ask` (a question only the person can
+answer). A step whose findings fail and that names no outcome stops the path. Checks only report
+what they saw; what happens next is decided here.
 
-The DNS step does not depend on the SMTP dialogue, so it runs concurrently with TLS, AUTH and
-send (it starts once the connect step is done); its findings are emitted after the SMTP steps.
+The DNS step is a *concurrent* node: it does not depend on the SMTP dialogue, so it starts once
+the connect step is done, overlaps TLS, AUTH and send, and its findings are emitted after them.
+
+``walk`` yields :class:`Event` objects; ``smtp-wizard check`` collects them and the TUI renders
+them live, so both see the same findings for the same target.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from datetime import UTC, datetime
 
 from wizard.context import CheckContext
 from wizard.findings import Finding, Status, Step, Verdict
+from wizard.reconcile import apply_provider, provider_of, reconcile_client_error
 from wizard.session import Session
 from wizard.smtp.auth import check_auth
 from wizard.smtp.connect import check_connect
 from wizard.smtp.ports import check_ports
 from wizard.smtp.resolve import resolve_host
 from wizard.smtp.send import check_send
-from wizard.smtp.session import SmtpSession
 from wizard.smtp.tls import check_starttls
 from wizard.target import Target
 from wizard.verdict import verdict_for
@@ -59,15 +63,41 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Branch:
-    """When a finding of this step has status/category ``when``, go to ``then``.
+class Stop:
+    """End the SMTP path: later SMTP steps are shown as not checked."""
 
-    ``then`` is "stop", a diagnostic check id in ``DIAGNOSTICS``, or a question id in
-    ``QUESTIONS``. Steps without a matching branch continue.
-    """
 
-    when: str
-    then: str
+@dataclass(frozen=True)
+class Continue:
+    """Go on to the next step although this one failed (a later step explains it)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """Run a diagnostic check; its next step (e.g. the port that answers) becomes the failing
+    finding's next step. Then ``then``."""
+
+    check: Check
+    then: Outcome = Stop()
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask the person ``question`` (unless the evidence already answers it), then ``then``."""
+
+    question: Question
+    then: Outcome = Stop()
+
+
+Outcome = Stop | Continue | Run | Ask
+
+
+@dataclass(frozen=True)
+class When:
+    """The outcome for a step whose failing findings have this category (or status)."""
+
+    match: str
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -75,64 +105,62 @@ class StepNode:
     step: Step
     title: str
     checks: tuple[Check, ...]
-    branches: tuple[Branch, ...] = ()
-
-
-TREE: tuple[StepNode, ...] = (
-    StepNode(Step.CONNECT, "Reach the server", (
-        Check("connect.resolve", "Look up the server's address", resolve_host),
-        Check("connect.tcp", "Connect, read the greeting, say EHLO", check_connect),
-    ), (
-        Branch("connection-refused", "connect.ports"),
-        Branch("connection-timeout", "connect.ports"),
-        Branch("tls-mode-mismatch", "stop"),
-        Branch("fail", "stop"),
-        Branch("error", "stop"),
-    )),
-    StepNode(Step.TLS, "Encrypt the connection", (
-        Check("tls.starttls", "Start TLS and check the certificate", check_starttls),
-    ), (Branch("tls-certificate", "stop"), Branch("tls-handshake", "stop"))),
-    StepNode(Step.AUTH, "Log in", (
-        Check("auth.login", "Authenticate with the given account", check_auth),
-    ), (
-        Branch("auth-failed", "question.provider"),
-        Branch("auth-app-password", "question.provider"),
-        Branch("auth-disabled", "question.provider"),
-        Branch("fail", "stop"),
-    )),
-    StepNode(Step.SEND, "Hand over a message", (
-        Check("send.mail", "MAIL FROM and RCPT TO (and the message with --send)", check_send),
-    ), (Branch("relay-denied", "send.relay_hint"),)),
-)
+    when: tuple[When, ...] = ()
+    concurrent: bool = False  # runs beside the SMTP steps (started after connect)
 
 
 async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
     """Relay denied: did the client log in, and is the sender's domain the server's?"""
-    if not ctx.state.get("authenticated"):
-        return [Finding(
-            "send.relay_hint", Step.SEND, Status.FAIL, "You did not log in before sending",
-            "Servers relay mail to other domains only for logged-in users. Give --user (and the "
-            "password) and use the submission port 587 or 465.", {"authenticated": False},
-            category="relay-denied", articles=["relay-denied", "choosing-the-port"])]
+    from wizard.findings import NextStep
+
+    if not ctx.authenticated:
+        if target.user:
+            title = "The login was not tested, so the server treated you as a stranger"
+            summary = (f"A user name ({target.user}) was given, but the wizard could not log "
+                       "in (see the login step), and servers relay to other domains only for "
+                       "logged-in users.")
+            next_step = NextStep(f"Give the password of {target.user} and run the check again.",
+                                 "you", {"kind": "rerun", "ask": ["password"]})
+        else:
+            title = "You did not log in before sending"
+            summary = ("Servers relay mail to other domains only for logged-in users: turn on "
+                       "authentication with your user name and password, on the submission "
+                       "port 587 or 465.")
+            next_step = NextStep("Log in before sending: give your user name and password and "
+                                 "run the check again.", "you",
+                                 {"kind": "rerun", "ask": ["user", "password"]})
+        return [Finding("send.relay_hint", Step.SEND, Status.FAIL, title, summary,
+                        {"authenticated": False}, category="relay-denied",
+                        articles=["relay-denied", "choosing-the-port"], next=next_step)]
     return [Finding(
         "send.relay_hint", Step.SEND, Status.FAIL,
         "Logged in, but this account may not send as this sender",
         f"The server refused to relay although the login worked. Check that "
         f"{target.mail_from} is an address this account owns (many servers refuse other "
-        "sender domains).", {"authenticated": True}, category="relay-denied")]
+        "sender domains).", {"authenticated": True}, category="relay-denied",
+        next=NextStep(f"Send from an address of the account {target.user}, or ask the mail "
+                      f"administrator to let it send as {target.mail_from}.", "your-mail-admin",
+                      {"kind": "contact", "who": "your-mail-admin"}))]
 
 
-DIAGNOSTICS: dict[str, Check] = {
-    "connect.ports": Check("connect.ports", "Try the usual mail ports", check_ports),
-    "send.relay_hint": Check("send.relay_hint", "Why relaying was refused", relay_hint),
-}
+async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
+    from wizard.dns.step import run_dns_step
 
-PROVIDER_ARTICLES = {
-    "gmail": ["gmail-app-passwords"],
-    "microsoft": ["microsoft-smtp-auth-disabled"],
-    "yahoo": ["yahoo-deferrals"],
-    "amazon-ses": ["amazon-ses"],
-}
+    budget = check_budget(target)
+    try:
+        async with asyncio.timeout(budget):
+            return await run_dns_step(target, ctx)
+    except TimeoutError:
+        return [Finding("dns.step", Step.DNS, Status.ERROR,
+                        f"The DNS checks did not finish within {budget:g} s",
+                        "The DNS servers answered too slowly; the SMTP results stand.")]
+    except Exception as exc:  # a bug in one DNS check must not lose the SMTP results
+        return [Finding("dns.step", Step.DNS, Status.ERROR, "The DNS checks failed to run",
+                        f"{type(exc).__name__}: {exc}")]
+
+
+PORTS = Check("connect.ports", "Try the usual mail ports", check_ports)
+RELAY_HINT = Check("send.relay_hint", "Why relaying was refused", relay_hint)
 
 QUESTIONS: dict[str, Question] = {
     "question.provider": Question(
@@ -144,6 +172,26 @@ QUESTIONS: dict[str, Question] = {
         "What does your mail client or app show? Paste the error (or leave empty).",
         explain=True),
 }
+ASK_PROVIDER = Ask(QUESTIONS["question.provider"])
+
+TREE: tuple[StepNode, ...] = (
+    StepNode(Step.CONNECT, "Reach the server", (
+        Check("connect.resolve", "Look up the server's address", resolve_host),
+        Check("connect.tcp", "Connect, read the greeting, say EHLO", check_connect),
+    ), (When("connection-refused", Run(PORTS)), When("connection-timeout", Run(PORTS)))),
+    StepNode(Step.DNS, "Check the domains' DNS", (
+        Check("dns", "Check the domains' DNS", _dns_step),), concurrent=True),
+    StepNode(Step.TLS, "Encrypt the connection", (
+        Check("tls.starttls", "Start TLS and check the certificate", check_starttls),
+    ), (When("tls-not-offered", Continue()),)),
+    StepNode(Step.AUTH, "Log in", (
+        Check("auth.login", "Authenticate with the given account", check_auth),
+    ), (When("auth-failed", ASK_PROVIDER), When("auth-app-password", ASK_PROVIDER),
+        When("auth-disabled", ASK_PROVIDER))),
+    StepNode(Step.SEND, "Hand over a message", (
+        Check("send.mail", "MAIL FROM and RCPT TO (and the message if asked)", check_send),
+    ), (When("relay-denied", Run(RELAY_HINT)),)),
+)
 
 
 # ---------------------------------------------------------------- events
@@ -168,8 +216,21 @@ class FindingAdded:
 
 
 @dataclass
+class FindingUpdated:
+    """A finding changed after it was shown (an answer or a diagnostic refined its next step)."""
+
+    finding: Finding
+
+
+@dataclass
 class QuestionAsked:
     question: Question
+
+
+@dataclass
+class QuestionAnswered:
+    question: Question
+    answer: str | None  # a choice's value; free text is reported as "provided", never kept
 
 
 @dataclass
@@ -184,7 +245,8 @@ class WalkFinished:
     session: Session
 
 
-Event = StepStarted | CheckStarted | FindingAdded | QuestionAsked | StepFinished | WalkFinished
+Event = (StepStarted | CheckStarted | FindingAdded | FindingUpdated | QuestionAsked
+         | QuestionAnswered | StepFinished | WalkFinished)
 Answer = Callable[[Question], Awaitable[str | None]]
 
 
@@ -196,63 +258,27 @@ def step_status(findings: list[Finding]) -> Status:
     return min((f.status for f in findings), key=order.index)
 
 
-def _next(node: StepNode, findings: list[Finding]) -> list[str]:
-    """The branch targets that apply to this step's findings, in the tree's order."""
+def outcome_for(node: StepNode, findings: list[Finding]) -> Outcome | None:
+    """What follows this step's findings: the first matching ``When``, else Stop on failure."""
     failing = [f for f in findings if f.status.failed]
-    targets: list[str] = []
-    for branch in node.branches:
-        hit = any(f.category == branch.when or f.status.value == branch.when for f in failing)
-        if hit and branch.then not in targets:
-            targets.append(branch.then)
-    return targets
+    if not failing:
+        return None
+    for rule in node.when:
+        if any(f.category == rule.match or f.status.value == rule.match for f in failing):
+            return rule.outcome
+    return Stop()
 
 
-def _apply_provider(answer: str | None, findings: list[Finding]) -> None:
-    articles = PROVIDER_ARTICLES.get(answer or "", [])
-    for finding in findings:
-        if finding.status.failed and finding.step is Step.AUTH:
-            finding.articles = [finding.articles[0] if finding.articles else "auth-failed",
-                                *articles,
-                                *(a for a in finding.articles[1:] if a not in articles)]
-
-
-def _guess_provider(ctx: CheckContext) -> str | None:
-    from wizard.providers import recognise
-
-    texts = [line.text for line in ctx.transcript.lines if line.dir.value == "server"]
-    return recognise(" ".join(texts)[:20000])
-
-
-async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
-    try:
-        from wizard.dns.step import run_dns_step
-    except ImportError:
-        return [Finding("dns.step", Step.DNS, Status.SKIP, "DNS checks are not available",
-                        "This build has no DNS step.")]
-    budget = check_budget(target)
-    try:
-        async with asyncio.timeout(budget):
-            return await run_dns_step(target, ctx)
-    except TimeoutError:
-        return [Finding("dns.step", Step.DNS, Status.ERROR,
-                        f"The DNS checks did not finish within {budget:g} s",
-                        "The DNS servers answered too slowly; the SMTP results stand.")]
-    except Exception as exc:  # a bug in one DNS check must not lose the SMTP results
-        return [Finding("dns.step", Step.DNS, Status.ERROR, "The DNS checks failed to run",
-                        f"{type(exc).__name__}: {exc}")]
-
-
-async def _bounded(check: Check, target: Target, ctx: CheckContext) -> list[Finding]:
-    """Run one check within its budget; overrunning it is an ``error`` finding, not a hang."""
+async def _bounded(check: Check, step: Step, target: Target,
+                   ctx: CheckContext) -> list[Finding]:
+    """Run one check within its budget; overrunning it is a finding, not a hang."""
     budget = check_budget(target)
     try:
         async with asyncio.timeout(budget):
             return await check.run(target, ctx)
     except TimeoutError:
-        step = Step(check.id.split(".")[0])  # check ids start with their step
-        ctx.state["stop"] = step.value
-        return [Finding(check.id, step, Status.ERROR,
-                        f"The check did not finish within {budget:g} s",
+        return [Finding(check.id, step, Status.FAIL,
+                        f"The server did not finish this step within {budget:g} s",
                         "The server kept the conversation going without ever completing it.",
                         {"budget_s": budget}, category="connection-timeout")]
 
@@ -267,107 +293,129 @@ async def walk(
 ) -> AsyncIterator[Event]:
     """Run the tree for ``target``; yields events and ends with :class:`WalkFinished`.
 
-    ``answer`` is how questions reach the person (the TUI); without it questions are skipped.
+    ``answer`` is how questions reach the person (the TUI); without it questions are answered
+    from the evidence where it can (the provider named by the server), else skipped.
     """
     ctx = ctx or CheckContext.for_target(target)
     started_at = datetime.now(UTC)
     start = time.monotonic()
-    dns_task: asyncio.Task[list[Finding]] | None = None
+    waited = 0.0  # time spent waiting for the person, not counted as the session's duration
+    background: dict[Step, asyncio.Task[list[Finding]]] = {}
+    stopped: Step | None = None
 
-    def start_dns() -> None:
+    def start_concurrent() -> None:
         # Started once the connection stands, so its CPU work (imports, the Public Suffix
         # List) does not distort the connect timings; it then overlaps TLS, AUTH and send.
-        nonlocal dns_task
-        if dns_task is None and _wants_dns(target):
-            dns_task = asyncio.create_task(_dns_step(target, ctx))
+        for node in TREE:
+            if node.concurrent and node.step not in background and (
+                    node.step is not Step.DNS or _wants_dns(target)):
+                background[node.step] = asyncio.create_task(node.checks[0].run(target, ctx))
+
+    async def ask(question: Question) -> str | None:
+        nonlocal waited
+        if answer is None:
+            return None
+        asked = time.monotonic()
+        try:
+            return await answer(question)
+        finally:
+            waited += time.monotonic() - asked
 
     try:
         for node in TREE if target.host else ():
+            if node.concurrent:
+                continue
             if node.step is not Step.CONNECT:
-                start_dns()
+                start_concurrent()
             yield StepStarted(node.step, node.title)
-            step_findings: list[Finding] = []
-            if ctx.state.get("stop"):
+            found: list[Finding] = []
+            if stopped is not None:
                 skipped = Finding(f"{node.step.value}.skipped", node.step, Status.SKIP,
-                                  f"Not checked: the {ctx.state['stop']} step failed", "")
-                step_findings.append(skipped)
+                                  f"Not checked: the {stopped.value} step failed", "")
+                found.append(skipped)
                 ctx.results.append(skipped)
                 yield FindingAdded(skipped)
-            else:
-                for check in node.checks:
-                    if ctx.state.get("stop"):
-                        break  # an earlier check of this step ended the walk
-                    yield CheckStarted(check.id, check.title, node.step)
-                    for finding in await _bounded(check, target, ctx):
-                        step_findings.append(finding)
+                yield StepFinished(node.step, Status.SKIP)
+                continue
+            for check in node.checks:
+                yield CheckStarted(check.id, check.title, node.step)
+                results = await _bounded(check, node.step, target, ctx)
+                for finding in results:
+                    found.append(finding)
+                    ctx.results.append(finding)
+                    yield FindingAdded(finding)
+                if any(f.status.failed for f in results):
+                    break  # a later check of this step needs what this one could not give
+            outcome = outcome_for(node, found)
+            while outcome is not None:
+                if isinstance(outcome, Run):
+                    diag = outcome.check
+                    yield CheckStarted(diag.id, diag.title, node.step)
+                    extra = await _bounded(diag, node.step, target, ctx)
+                    for finding in extra:
+                        found.append(finding)
                         ctx.results.append(finding)
                         yield FindingAdded(finding)
-                for then in _next(node, step_findings):
-                    if then == "stop":
-                        ctx.state.setdefault("stop", node.step.value)
-                    elif then in DIAGNOSTICS:
-                        diag = DIAGNOSTICS[then]
-                        yield CheckStarted(diag.id, diag.title, node.step)
-                        for finding in await _bounded(diag, target, ctx):
-                            step_findings.append(finding)
-                            ctx.results.append(finding)
-                            yield FindingAdded(finding)
-                    elif then in QUESTIONS and answer is not None:
-                        question = QUESTIONS[then]
-                        yield QuestionAsked(question)
-                        _apply_provider(await answer(question), step_findings)
-                    elif then == "question.provider":
-                        _apply_provider(_guess_provider(ctx), step_findings)
-            yield StepFinished(node.step, step_status(step_findings))
-        session: SmtpSession | None = ctx.state.get("smtp")
-        if session is not None:
-            await session.quit()
-        start_dns()
-        if dns_task is not None:
-            yield StepStarted(Step.DNS, "Check the domains' DNS")
-            dns_findings = await dns_task
-            dns_task = None
-            for finding in dns_findings:
+                    better = next((f.next for f in extra if f.next is not None), None)
+                    deciding = next((f for f in found if f.status.failed), None)
+                    if better is not None and deciding is not None and deciding not in extra:
+                        deciding.next = better
+                        yield FindingUpdated(deciding)
+                    outcome = outcome.then
+                elif isinstance(outcome, Ask):
+                    # Which provider? Not asked when the server or host name already says; the
+                    # answer replaces the failing finding's next step and articles.
+                    provider = provider_of(ctx)
+                    if provider is None and answer is not None:
+                        yield QuestionAsked(outcome.question)
+                        provider = await ask(outcome.question)
+                        yield QuestionAnswered(outcome.question, provider)
+                    for finding in apply_provider(provider, found):
+                        yield FindingUpdated(finding)
+                    outcome = outcome.then
+                else:
+                    if isinstance(outcome, Stop):
+                        stopped = node.step
+                    outcome = None
+            if stopped is not None and ctx.smtp is not None:
+                await ctx.smtp.quit()
+            yield StepFinished(node.step, step_status(found))
+        if ctx.smtp is not None:
+            await ctx.smtp.quit()
+        start_concurrent()
+        for node in TREE:
+            task = background.pop(node.step, None)
+            if task is None:
+                continue
+            yield StepStarted(node.step, node.title)
+            late = await task
+            for finding in late:
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
-            yield StepFinished(Step.DNS, step_status(dns_findings))
-        settled = verdict_for(ctx.results, target).category
-        if answer is not None and settled in ("success", "unknown"):
+            yield StepFinished(node.step, step_status(late))
+        settled = verdict_for(ctx.results, target)
+        if answer is not None and settled.category in ("success", "unknown"):
             # The checks found nothing they can name: what the person's client says may.
             question = QUESTIONS["question.client_error"]
             yield QuestionAsked(question)
-            pasted = await answer(question)
+            pasted = await ask(question)
+            yield QuestionAnswered(question, "provided" if pasted and pasted.strip() else None)
             if pasted and pasted.strip():
-                finding = explain_pasted(ctx.transcript.scrub(pasted))
+                finding = reconcile_client_error(ctx.transcript.scrub(pasted), ctx.results,
+                                                 target)
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
     finally:
-        if dns_task is not None:
-            dns_task.cancel()
-        session = ctx.state.get("smtp")
-        if session is not None:
-            session.close()
+        for task in background.values():
+            task.cancel()
+        if ctx.smtp is not None:
+            ctx.smtp.close()
+    duration = int((time.monotonic() - start - waited) * 1000)
     result = Session(
         target=target, started_at=started_at, findings=list(ctx.results),
-        transcript=list(ctx.transcript.lines), duration_ms=int((time.monotonic() - start) * 1000),
-        command=command,
+        transcript=list(ctx.transcript.lines), duration_ms=max(0, duration), command=command,
     )
     yield WalkFinished(result.verdict, result)
-
-
-def explain_pasted(text: str) -> Finding:
-    """A finding for error text the person pasted, classified like `explain` does."""
-    from wizard.replies import classify, parse
-    from wizard.safetext import printable
-
-    parsed = parse(text[:10000])
-    result = classify(parsed)
-    category = result.category
-    shown = printable(text.strip()[:300])
-    return Finding("question.client_error", Step.SEND, Status.WARN,
-                   f"Your client's error: {category}", result.reason,
-                   {"pasted": shown, "class": parsed.reply_class}, category=category,
-                   articles=result.articles)
 
 
 async def run_check(target: Target, ctx: CheckContext | None = None,

@@ -81,17 +81,35 @@ def verify_error(code: int, message: str) -> ssl.SSLCertVerificationError:
     (None, 10, "expired"),
 ])
 def test_verify_failures_say_exactly_why(info, code, reason):
-    got, title, summary = explain_verify_failure(verify_error(code, "x"), info,
-                                                 "mail.example.com", NOW)
-    assert got == reason
-    assert title and summary
+    got = explain_verify_failure(verify_error(code, "x"), info, "mail.example.com", NOW)
+    assert got.reason == reason
+    assert got.title and got.summary and got.next.next_step
 
 
 def test_expired_title_carries_the_date():
-    _, title, _ = explain_verify_failure(verify_error(10, "expired"),
-                                         cert(not_after=datetime(2026, 3, 3, tzinfo=UTC)),
-                                         "mail.example.com", NOW)
-    assert "2026-03-03" in title
+    got = explain_verify_failure(verify_error(10, "expired"),
+                                 cert(not_after=datetime(2026, 3, 3, tzinfo=UTC)),
+                                 "mail.example.com", NOW)
+    assert "2026-03-03" in got.title
+
+
+def test_a_company_ca_in_the_chain_is_untrusted_not_self_signed():
+    # OpenSSL's code 19 ("self-signed certificate in certificate chain"): the server sent its
+    # private root along. The leaf is not self-signed: its issuer is named, with the fix.
+    got = explain_verify_failure(verify_error(19, "self-signed certificate in certificate chain"),
+                                 cert(issuer="Company CA"), "mail.example.com", NOW)
+    assert got.reasons == ("unknown-issuer",)
+    assert "'Company CA', which this computer does not trust" in got.title
+    assert got.next.action == {"kind": "rerun", "ask": ["ca_file"]}
+
+
+def test_wrong_name_and_untrusted_issuer_are_both_reported():
+    got = explain_verify_failure(verify_error(20, "unable to get local issuer certificate"),
+                                 cert(names=["mx.other.example"], issuer="Company CA"),
+                                 "mail.example.com", NOW)
+    assert got.reasons == ("wrong-name", "unknown-issuer")
+    assert "mx.other.example" in got.title and "Company CA" in got.title
+    assert got.next.action == {"kind": "rerun", "set": {"host": "mx.other.example"}}
 
 
 @pytest.mark.parametrize(("host", "names", "ok"), [

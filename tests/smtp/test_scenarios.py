@@ -142,7 +142,11 @@ async def test_closed_port_runs_the_port_probe_and_finds_the_working_port():
     modes = {row["port"]: row["mode"] for row in probe.details["ports"]}
     assert modes[working] == "starttls"
     assert modes[lab.port] == "closed"
-    assert f"--port {working}" in probe.summary
+    assert f"port {working} with STARTTLS" in probe.summary
+    # the probe's finding decides the verdict's next step: rerun on the port that answers
+    assert session.verdict.next.action == {"kind": "rerun",
+                                           "set": {"port": working, "security": "starttls"}}
+    assert session.verdict.category == "connection-refused"
 
 
 async def test_plaintext_auth_is_refused_without_tls():

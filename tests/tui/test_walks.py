@@ -62,19 +62,29 @@ async def test_relay_denied_shows_verdict_and_article() -> None:
 async def test_wrong_password_reaches_auth_failed_and_its_article() -> None:
     app = make_app(lab=True, scenario="wrong-password")
     async with app.run_test(size=SIZE) as pilot:
-        run = await finish_walk(pilot, answers={"question.provider": "gmail"})
+        run = await finish_walk(pilot)
         verdict = run.session.verdict
         assert verdict.category == "auth-failed"
         assert run.shown_step == "auth"
         assert "auth.login" in card_ids(run)
-        # the provider answer added the Gmail article to the failing finding
-        assert "gmail-app-passwords" in run.session.findings[-1].articles or any(
-            "gmail-app-passwords" in f.articles for f in run.session.findings)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)
         assert app.screen.article_id == "auth-failed"
         assert app.screen.sub_title == "The login was refused"
+
+
+async def test_the_provider_answer_changes_the_verdict_visibly() -> None:
+    app = make_app(lab=True, scenario="wrong-password")
+    async with app.run_test(size=SIZE) as pilot:
+        run = await finish_walk(pilot, answers={"question.provider": "gmail"})
+        verdict = run.session.verdict
+        assert verdict.category == "auth-failed"
+        # Gmail + 535: the app-password article and Gmail's own next step replace the defaults
+        assert verdict.articles[0] == "gmail-app-passwords"
+        assert "app password" in verdict.next.next_step
+        card = next(c for c in run.query(FindingCard) if c.finding.id == "auth.login")
+        assert "Gmail" in card.finding.summary
 
 
 async def test_closed_port_shows_the_port_probe() -> None:

@@ -197,8 +197,6 @@ async def run_dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
                              _alignment(target, from_domain, headers_sigs, spf_eval,
                                         dmarc_holder.get("info")))
     findings.sort(key=_rank)
-    ctx.state["dns"] = {"domain": domain, "recipient_domain": recipient,
-                        "queries_sent": resolver.queries_sent}
     return findings
 
 

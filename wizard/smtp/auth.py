@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import time
 
+from wizard.categories import headline_for
 from wizard.context import CheckContext
-from wizard.findings import Finding, Reply, Status, Step
+from wizard.findings import Finding, NextStep, Reply, Status, Step
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.target import Target
+from wizard.verdict import facts_of
 
 PREFERENCE = ("PLAIN", "LOGIN", "CRAM-MD5")
 AUTH_CATEGORIES = {"auth-failed", "auth-app-password", "auth-required", "auth-mechanism",
@@ -76,11 +78,18 @@ async def _exchange(session: SmtpSession, mechanism: str, user: str, secret: str
     return await session.command(_b64(f"{user} {digest}"))
 
 
+def _headline(category: str, target: Target, mechanism: str) -> str:
+    if category == "auth-mechanism":
+        return f"The server would not accept AUTH {mechanism}"
+    return headline_for(category, facts_of(target))
+
+
 async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
     """Log in with the given credentials, or report what the server would accept."""
-    session: SmtpSession | None = ctx.state.get("smtp")
-    caps = ctx.state.get("caps")
+    session = ctx.smtp
+    caps = ctx.caps
     offered = caps.auth_mechanisms if caps else []
+    starttls_offered = bool(caps and caps.has("STARTTLS"))
     secret = target.oauth_token or target.password
     if session is None or not session.connected:
         return [Finding("auth.login", Step.AUTH, Status.SKIP, "Authentication not checked",
@@ -89,18 +98,35 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
         summary = (f"The server offers AUTH {' '.join(offered)}." if offered else
                    "The server offers no AUTH; it may accept mail only for its own domains.")
         return [Finding("auth.login", Step.AUTH, Status.SKIP, "No user name given",
-                        summary + " Give --user to test a login.", {"offered": offered})]
+                        summary + " Give a user name to test a login.", {"offered": offered},
+                        next=NextStep("Give your user name and password to test the login your "
+                                      "mail client uses.", "you",
+                                      {"kind": "rerun", "ask": ["user", "password"]}))]
     if not session.encrypted and not target.allow_plaintext_auth:
-        ctx.state["auth_refused"] = True
+        if starttls_offered:  # the user chose no encryption although the server offers it
+            return [Finding(
+                "auth.plaintext", Step.AUTH, Status.FAIL,
+                "Logging in needs encryption: the server offers STARTTLS, but it was not used",
+                "The security was set to none, so the password would cross the network "
+                "readable by anyone on the path. The server offers STARTTLS: use it.",
+                {"encrypted": False, "offered": offered, "starttls_offered": True},
+                category="tls-required")]
         return [Finding(
             "auth.plaintext", Step.AUTH, Status.FAIL,
             "Not sending the password over an unencrypted connection",
             "The connection is not encrypted, so the password would be readable by anyone on "
-            "the path. Use port 587 with STARTTLS or 465 with implicit TLS (the TLS step says "
-            "what the server offers). To test anyway on a trusted network, pass "
-            "--allow-plaintext-auth.", {"encrypted": False, "offered": offered},
+            "the path. Use port 587 with STARTTLS or 465 with SSL/TLS (the TLS step says what "
+            "this server offers). On a trusted network (a LAN printer or scanner), allow the "
+            "password without TLS to test anyway.", {"encrypted": False, "offered": offered},
             category="tls-not-offered")]
     if not offered:
+        if not session.encrypted and starttls_offered:
+            return [Finding(
+                "auth.offered", Step.AUTH, Status.FAIL,
+                "The server accepts logins only after STARTTLS",
+                "Its EHLO reply before encryption lists no AUTH but offers STARTTLS: servers "
+                "set up this way take a password only over an encrypted connection.",
+                {"offered": [], "encrypted": False}, category="tls-required")]
         return [Finding(
             "auth.offered", Step.AUTH, Status.FAIL, "The server does not offer AUTH",
             "Its EHLO reply lists no AUTH mechanisms, so it cannot check a password here. "
@@ -109,8 +135,10 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
             {"offered": [], "encrypted": session.encrypted}, category="auth-not-offered")]
     if secret is None:
         return [Finding("auth.login", Step.AUTH, Status.SKIP, "No password given",
-                        "Give the password with --password-env VAR or --password-stdin.",
-                        {"offered": offered})]
+                        f"A user name ({target.user}) was given but no password, so the login "
+                        "was not tested.", {"offered": offered},
+                        next=NextStep(f"Give the password of {target.user} and run the check "
+                                      "again.", "you", {"kind": "rerun", "ask": ["password"]}))]
     mechanism = choose_mechanism(offered, target.oauth_token is not None)
     if mechanism is None:
         wanted = "XOAUTH2" if target.oauth_token else " / ".join(PREFERENCE)
@@ -122,30 +150,21 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
     try:
         reply = await _exchange(session, mechanism, target.user, secret.reveal())
     except SmtpIOError as exc:
-        ctx.state["stop"] = "auth"
         return [Finding("auth.login", Step.AUTH, Status.FAIL,
                         "The connection broke during authentication", str(exc),
-                        {"mechanism": mechanism}, category="connection-dropped",
+                        {"mechanism": mechanism}, category=exc.category,
                         duration_ms=elapsed_ms(start))]
     elapsed = elapsed_ms(start)
     details = {"mechanism": mechanism, "offered": offered, "user": target.user}
     if reply.code == 235:
-        ctx.state["authenticated"] = True
+        ctx.authenticated = True
         return [Finding("auth.login", Step.AUTH, Status.PASS,
                         f"Logged in as {target.user} with {mechanism}", f"{reply}", details,
                         reply=reply, duration_ms=elapsed)]
-    ctx.state["stop"] = "auth"
     category = auth_category(reply)
     _, reason, articles = interpret(reply, "AUTH")
-    titles = {
-        "auth-failed": "The server rejected the user name or password",
-        "auth-app-password": "The account needs an app password (or OAuth), not the password",
-        "auth-required": "The server requires authentication first",
-        "auth-mechanism": f"The server would not accept AUTH {mechanism}",
-        "auth-disabled": "SMTP AUTH is turned off for this account",
-        "tls-required": "The server wants TLS before AUTH",
-    }
-    return [Finding("auth.login", Step.AUTH, Status.FAIL, titles.get(category, "Login failed"),
-                    reason, details, reply=reply, category=category,
+    return [Finding("auth.login", Step.AUTH, Status.FAIL,
+                    _headline(category, target, mechanism), reason, details, reply=reply,
+                    category=category,
                     articles=[category, *(a for a in articles if a != category)],
                     duration_ms=elapsed)]

@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import ExtensionOID, NameOID
+
+from wizard.findings import NextStep
 
 EXPIRY_WARN_DAYS = 14
 
@@ -92,10 +95,21 @@ def parse_certificate(der: bytes) -> CertInfo:
         names=names,
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
-        self_signed=cert.issuer == cert.subject,
+        self_signed=_self_signed(cert),
         serial=format(cert.serial_number, "x"),
         key=key,
     )
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    """The certificate is its own issuer: same name, and its own key verifies its signature."""
+    if cert.issuer != cert.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def name_matches(host: str, names: list[str]) -> bool:
@@ -122,46 +136,118 @@ def name_matches(host: str, names: list[str]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class CertProblems:
+    """Everything wrong with a certificate that failed verification, most important first.
+
+    ``reasons`` ids: expired, not-yet-valid, wrong-name, self-signed, unknown-issuer (signed by a
+    CA this computer does not trust), untrusted (no more precise reason known).
+    """
+
+    reasons: tuple[str, ...]
+    title: str
+    summary: str
+    next: NextStep
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0]
+
+
+def _reasons(code: int | None, cert: CertInfo | None, host: str, now: datetime) -> list[str]:
+    """Every problem, not only the one OpenSSL stopped at (it reports only the first)."""
+    reasons: list[str] = []
+    if (cert is not None and cert.not_after < now) or code == _EXPIRED:
+        reasons.append("expired")
+    elif (cert is not None and cert.not_before > now) or code == _NOT_YET_VALID:
+        reasons.append("not-yet-valid")
+    if code in (_HOSTNAME_MISMATCH, _IP_MISMATCH) or (
+            cert is not None and not name_matches(host, cert.names)):
+        reasons.append("wrong-name")
+    if (cert is not None and cert.self_signed) or (cert is None and code == _SELF_SIGNED_LEAF):
+        reasons.append("self-signed")
+    elif code in (_NO_LOCAL_ISSUER, _NO_ISSUER, _LEAF_NOT_SIGNATURE, _SELF_SIGNED_CHAIN,
+                  _SELF_SIGNED_LEAF):
+        reasons.append("unknown-issuer")  # code 19: the chain ends in a CA not trusted here
+    return reasons or ["untrusted"]
+
+
+def _usable_name(cert: CertInfo | None) -> str | None:
+    for name in cert.names if cert else []:
+        if not name.startswith("*.") and not name[:1].isdigit() and ":" not in name:
+            return name
+    return None
+
+
 def explain_verify_failure(
     error: ssl.SSLError, cert: CertInfo | None, host: str, now: datetime | None = None
-) -> tuple[str, str, str]:
-    """(reason id, title, summary) for a failed verification, using the parsed cert when known.
-
-    Reason ids: expired, not-yet-valid, wrong-name, self-signed, unknown-issuer, untrusted.
-    """
+) -> CertProblems:
+    """Why verification failed, every problem named, with the one next step (pure)."""
     now = now or datetime.now(UTC)
     code = getattr(error, "verify_code", None)
     message = getattr(error, "verify_message", None) or str(error)
-    if (cert is not None and cert.not_after < now) or code == _EXPIRED:
-        when = cert.not_after.strftime("%Y-%m-%d %H:%M UTC") if cert else "an earlier date"
-        return ("expired", f"The server's certificate expired on {when}",
-                f"The certificate for {cert.subject if cert else host} is no longer valid. The "
-                "server's administrator must renew it (e.g. with their ACME client).")
-    if (cert is not None and cert.not_before > now) or code == _NOT_YET_VALID:
-        when = cert.not_before.strftime("%Y-%m-%d %H:%M UTC") if cert else "a later date"
-        return ("not-yet-valid", f"The server's certificate is not valid until {when}",
-                "Either the certificate was issued with a future date or this computer's clock "
-                "is wrong: check the date and time here first.")
-    if code in (_HOSTNAME_MISMATCH, _IP_MISMATCH) or (
-        cert is not None and not name_matches(host, cert.names)
-        and code not in (_SELF_SIGNED_LEAF, _SELF_SIGNED_CHAIN, _NO_LOCAL_ISSUER)
-    ):
-        names = ", ".join(cert.names[:8]) if cert else "other names"
-        return ("wrong-name", f"The certificate is for {names}, not {host}",
-                f"You connected to {host} but the server's certificate names {names}. Use one "
-                "of those names as the server name in your settings, or ask the administrator "
-                "for a certificate that covers the name you use.")
-    if code in (_SELF_SIGNED_LEAF, _SELF_SIGNED_CHAIN) or (cert is not None and cert.self_signed):
-        issuer = cert.issuer if cert else "itself"
-        return ("self-signed", f"The certificate is self-signed (issuer: {issuer})",
-                "The server presents a certificate it signed itself, which no mail client "
-                "trusts. Install a certificate from a public CA, or (in a private setup) give "
-                "the wizard the CA file with --ca-file.")
-    if code in (_NO_LOCAL_ISSUER, _NO_ISSUER, _LEAF_NOT_SIGNATURE):
-        issuer = cert.issuer if cert else "an unknown issuer"
-        return ("unknown-issuer", f"The certificate's issuer is not trusted ({issuer})",
-                f"The certificate was issued by {issuer}, which is not in this computer's trust "
-                "store. Either the server does not send its intermediate certificate (fix the "
-                "chain on the server) or it uses a private CA (pass it with --ca-file).")
-    return ("untrusted", "The server's certificate could not be verified",
-            f"Verification failed: {message}.")
+    reasons = _reasons(code, cert, host, now)
+    names = ", ".join(cert.names[:8]) if cert else "other names"
+    issuer = cert.issuer if cert else "an unknown issuer"
+    said: dict[str, tuple[str, str]] = {
+        "expired": (
+            f"The server's certificate expired on "
+            f"{cert.not_after:%Y-%m-%d %H:%M UTC}" if cert else
+            "The server's certificate has expired",
+            "It is no longer valid; the server's administrator must renew it (for example "
+            "with their ACME client)."),
+        "not-yet-valid": (
+            f"The server's certificate is not valid until "
+            f"{cert.not_before:%Y-%m-%d %H:%M UTC}" if cert else
+            "The server's certificate is not valid yet",
+            "Either it was issued with a future date or this computer's clock is wrong: check "
+            "the date and time here first."),
+        "wrong-name": (
+            f"The certificate is for {names}, not {host}",
+            f"You connected to {host} but the certificate names {names}: use one of those "
+            "names as the server name, or the administrator must cover the name you use."),
+        "self-signed": (
+            f"The certificate is self-signed ({issuer} signed itself)",
+            "No public authority vouches for it, so no mail client trusts it. The server "
+            "needs a certificate from a public CA; in a private setup, trust this very "
+            "certificate (CA file)."),
+        "unknown-issuer": (
+            f"The certificate is signed by '{issuer}', which this computer does not trust",
+            f"'{issuer}' is not in this computer's trust store: it is a company's own CA "
+            "(then trust it: give its certificate as the CA file, or install it), or a public "
+            "CA whose intermediate certificate the server fails to send (then the "
+            "administrator must fix the chain)."),
+        "untrusted": ("The server's certificate could not be verified",
+                      f"Verification failed: {message}."),
+    }
+    title = said[reasons[0]][0]
+    summary = " ".join(said[r][1] for r in reasons)
+    if len(reasons) > 1:
+        title += " (and " + ", ".join(said[r][0][0].lower() + said[r][0][1:]
+                                      for r in reasons[1:]) + ")"
+    return CertProblems(tuple(reasons), title, summary,
+                        _next(reasons[0], cert, issuer))
+
+
+def _next(reason: str, cert: CertInfo | None, issuer: str) -> NextStep:
+    if reason == "wrong-name":
+        name = _usable_name(cert)
+        if name:
+            return NextStep(f"Use the name on the certificate, {name}, as the server name in "
+                            "your mail client, and run the check again.", "you",
+                            {"kind": "rerun", "set": {"host": name}})
+    if reason == "unknown-issuer":
+        return NextStep(f"Get the certificate of '{issuer}' (from your IT department) and "
+                        "give it as the CA file, or install it in this computer's trust store; "
+                        "then run the check again.", "you", {"kind": "rerun", "ask": ["ca_file"]})
+    if reason == "not-yet-valid":
+        return NextStep("Check this computer's date and time; if they are right, tell the "
+                        "server's administrator that the certificate's dates are wrong.", "you",
+                        {"kind": "read", "article": "tls-certificate"})
+    if reason == "self-signed":
+        return NextStep("Ask the server's administrator for a certificate from a public CA; in "
+                        "a private setup, give this certificate as the CA file.",
+                        "your-mail-admin", {"kind": "rerun", "ask": ["ca_file"]})
+    return NextStep("Send this report to the server's administrator: the certificate must be "
+                    "renewed or replaced.", "your-mail-admin",
+                    {"kind": "contact", "who": "your-mail-admin"})

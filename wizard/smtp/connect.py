@@ -15,12 +15,12 @@ import time
 from typing import Any
 
 from wizard.context import CheckContext
-from wizard.findings import Finding, Reply, Status, Step
+from wizard.findings import Finding, NextStep, Reply, Status, Step
 from wizard.smtp.ehlo_check import ehlo_finding
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import client_context, connect_socket, failure_findings, probe_context
-from wizard.target import Target
+from wizard.target import IMPLICIT_TLS_PORTS, Security, Target
 from wizard.transcript import Transcript
 
 SLOW_GREETING_S = 3.0
@@ -143,19 +143,38 @@ async def _plain_probe(target: Target, address: str, wait: float) -> str | None:
     return line if line[:3].isdigit() else None
 
 
+MODE_WORDS = {True: "SSL/TLS (implicit TLS)", False: "STARTTLS (plain text first)"}
+
+
 def _mismatch(target: Target, spoke: str, heard: str, details: dict[str, Any]) -> Finding:
+    """The security mode chosen by hand does not match what the port speaks."""
     port = target.effective_port
+    wants = "starttls" if spoke == "tls" else "tls"
     if spoke == "tls":
-        title = f"Port {port} expects STARTTLS, but implicit TLS was used"
-        fix = (f"Use --security starttls on port {port} (in a mail client: 'STARTTLS'), or "
-               "port 465 with SSL/TLS.")
+        title = f"Port {port} expects STARTTLS, but implicit TLS (SSL/TLS) was used"
     else:
         title = f"Port {port} expects implicit TLS (SSL/TLS), but plain text was used"
-        fix = (f"Use --security tls on port {port} (in a mail client: 'SSL/TLS'), or port 587 "
-               "with STARTTLS.")
+    said = MODE_WORDS[wants == "tls"]
     return Finding("connect.security_mode", Step.CONNECT, Status.FAIL, title,
-                   f"{heard} {fix}", details | {"spoke": spoke, "port": port},
-                   category="tls-mode-mismatch")
+                   f"{heard} Set the security to {said} for port {port}, or let the wizard "
+                   "detect it (Auto).", details | {"spoke": spoke, "port": port},
+                   category="tls-mode-mismatch",
+                   next=NextStep(f"Set your mail client's security to {said} for port {port} "
+                                 "and run the check again.", "you",
+                                 {"kind": "rerun", "set": {"security": wants}}))
+
+
+def _detected(target: Target, implicit: bool, evidence: Finding) -> Finding:
+    """Auto mode found out what the port speaks: a fact for the user's client settings."""
+    port = target.effective_port
+    said = MODE_WORDS[implicit]
+    return Finding("connect.security_mode", Step.CONNECT, Status.PASS,
+                   f"Port {port} uses {said}: detected",
+                   f"{evidence.summary.split(' Set the security')[0]} The wizard continued with "
+                   f"{said}. In a mail client, set port {port} to "
+                   f"{'SSL/TLS' if implicit else 'STARTTLS'}.",
+                   {"port": port, "detected": "tls" if implicit else "starttls",
+                    **{k: v for k, v in evidence.details.items() if k != "spoke"}})
 
 
 def _greeting_finding(reply: Reply, elapsed_ms: int) -> Finding:
@@ -212,7 +231,6 @@ async def _plain_greeting(
     details: dict[str, Any] = {"address": address, "waited_ms": elapsed}
     if first is None:
         sock.close()
-        ctx.state["stop"] = "connect"
         if tls_reply is not None:
             ctx.transcript.note(f"TLS probe on a second connection got: {tls_reply}")
             return [_mismatch(target, "plain", "The server said nothing in plain text but "
@@ -225,7 +243,6 @@ async def _plain_greeting(
                         details, category="connection-timeout", duration_ms=elapsed)]
     if first == b"":
         sock.close()
-        ctx.state["stop"] = "connect"
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                         "The server closed the connection before greeting",
                         "It accepted the connection and hung up at once: it refuses this "
@@ -233,27 +250,22 @@ async def _plain_greeting(
                         details, category="connection-dropped", duration_ms=elapsed)]
     if _looks_like_tls(first):
         sock.close()
-        ctx.state["stop"] = "connect"
         ctx.transcript.note(f"received TLS bytes instead of a greeting: {first[:5].hex(' ')}")
         return [_mismatch(target, "plain", "The server answered with TLS bytes instead of a "
                           "220 greeting.", details | {"first_bytes": first[:5].hex(" ")})]
     session = SmtpSession(target.host or address, ctx.transcript, target.timeout,
                           target.helo_name)
-    ctx.state["smtp"] = session
+    ctx.smtp = session
     try:
         reply = await session.open(sock, False, None)
     except SmtpIOError as exc:
-        ctx.state["stop"] = "connect"
         if exc.reply is not None:
             return [_greeting_finding(exc.reply, elapsed_ms(start))]
-        category = {"timeout": "connection-timeout", "disconnected": "connection-dropped"}.get(
-            exc.kind, "protocol-error")
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                         "The greeting could not be read", str(exc), details,
-                        category=category, duration_ms=elapsed_ms(start))]
+                        category=exc.category, duration_ms=elapsed_ms(start))]
     finding = _greeting_finding(reply, elapsed_ms(start))
     if finding.status.failed:
-        ctx.state["stop"] = "connect"
         await session.quit()
     return [finding]
 
@@ -264,12 +276,11 @@ async def _implicit_greeting(
     start = time.monotonic()
     session = SmtpSession(target.host or address, ctx.transcript, target.timeout,
                           target.helo_name)
-    ctx.state["smtp"] = session
+    ctx.smtp = session
     ctx.transcript.record("tls", "TLS handshake (implicit TLS)")
     try:
         reply = await session.open(sock, True, client_context(target))
     except SmtpIOError as exc:
-        ctx.state["stop"] = "connect"
         elapsed = elapsed_ms(start)
         if exc.reply is not None:
             return [_greeting_finding(exc.reply, elapsed)]
@@ -283,25 +294,28 @@ async def _implicit_greeting(
                                "plain_banner": banner})]
         if exc.kind == "tls" or (exc.kind == "timeout" and session.greeting is None):
             return await failure_findings(target, address, True, exc, elapsed)
-        category = {"disconnected": "connection-dropped"}.get(exc.kind, "protocol-error")
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                         "The greeting could not be read", str(exc), {"address": address},
-                        category=category, duration_ms=elapsed)]
+                        category=exc.category, duration_ms=elapsed)]
     ctx.transcript.record("tls", f"TLS established: {session.tls_info().get('version')}")
     finding = _greeting_finding(reply, elapsed_ms(start))
     if finding.status.failed:
-        ctx.state["stop"] = "connect"
         await session.quit()
     return [finding]
 
 
 async def check_connect(target: Target, ctx: CheckContext) -> list[Finding]:
-    """TCP connect to the resolved addresses in turn, then the greeting and EHLO."""
-    addresses: list[str] = ctx.state.get("addresses") or []
+    """TCP connect to the resolved addresses in turn, then the greeting and EHLO.
+
+    In ``auto`` mode a port that turns out to speak the other security mode (implicit TLS on a
+    STARTTLS guess, or plain text on 465) is not a failure: the wizard reconnects in that mode
+    and says what the mail client must be set to. A mode chosen by hand that does not match
+    fails with ``tls-mode-mismatch``.
+    """
     port = target.effective_port
     attempts: list[dict[str, Any]] = []
     sock: socket.socket | None = None
-    for address in addresses[:MAX_ADDRESSES]:
+    for address in ctx.addresses[:MAX_ADDRESSES]:
         start = time.monotonic()
         ctx.transcript.record("connect", f"connecting to {address} port {port}")
         try:
@@ -314,20 +328,40 @@ async def check_connect(target: Target, ctx: CheckContext) -> list[Finding]:
             continue
         attempts.append({"address": address, "outcome": "connected", "ms": elapsed_ms(start)})
         ctx.transcript.record("connect", f"connected to {address} port {port}")
-        ctx.state["address"] = address
+        ctx.address = address
         break
     finding = judge_connect(target.host or "", port, attempts)
     finding.duration_ms = sum(a["ms"] for a in attempts)
-    if sock is None:
-        ctx.state["stop"] = "connect"
-        ctx.state["connect_failed"] = True
+    if sock is None or ctx.address is None:
         return [finding]
-    address = ctx.state["address"]
-    if target.implicit_tls:
-        greeting = await _implicit_greeting(target, ctx, sock, address)
-    else:
-        greeting = await _plain_greeting(target, ctx, sock, address)
+    address = ctx.address
+    implicit = target.security is Security.TLS or (
+        target.security is Security.AUTO and port in IMPLICIT_TLS_PORTS)
+    greeting = await _greet(target, ctx, sock, address, implicit)
+    mismatch = next((f for f in greeting if f.id == "connect.security_mode"
+                     and f.status is Status.FAIL), None)
+    if mismatch is not None and target.security is Security.AUTO:
+        implicit = not implicit
+        ctx.transcript.note(f"auto: port {port} speaks {MODE_WORDS[implicit]}; reconnecting")
+        try:
+            sock = await connect_socket(address, port, target.timeout)
+        except (OSError, TimeoutError) as exc:
+            return [finding, mismatch, Finding(
+                "connect.greeting", Step.CONNECT, Status.FAIL,
+                "Could not reconnect in the detected security mode",
+                f"{exc or type(exc).__name__}", {"address": address},
+                category="connection-dropped")]
+        greeting = [_detected(target, implicit, mismatch),
+                    *await _greet(target, ctx, sock, address, implicit)]
     findings = [finding, *greeting]
-    if ctx.state.get("stop"):
+    if any(f.status.failed for f in greeting):
         return findings
+    ctx.implicit_tls = implicit
     return findings + await ehlo_finding(target, ctx, after_tls=False)
+
+
+async def _greet(target: Target, ctx: CheckContext, sock: socket.socket, address: str,
+                 implicit: bool) -> list[Finding]:
+    if implicit:
+        return await _implicit_greeting(target, ctx, sock, address)
+    return await _plain_greeting(target, ctx, sock, address)

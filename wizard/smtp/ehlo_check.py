@@ -7,31 +7,29 @@ import time
 from wizard.context import CheckContext
 from wizard.findings import Finding, Status, Step
 from wizard.smtp.ehlo import describe
-from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
+from wizard.smtp.session import SmtpIOError, elapsed_ms
 from wizard.target import Target
 
 
 async def ehlo_finding(target: Target, ctx: CheckContext, after_tls: bool) -> list[Finding]:
-    """Send EHLO; store the capabilities in ``ctx.state["caps"]``."""
-    session: SmtpSession = ctx.state["smtp"]
+    """Send EHLO; store the capabilities in ``ctx.caps``."""
+    session = ctx.smtp
+    assert session is not None, "EHLO needs the connect step's session"
     finding_id = "smtp.ehlo.tls" if after_tls else "smtp.ehlo"
     step = Step.TLS if after_tls else Step.CONNECT
     start = time.monotonic()
     try:
         reply, caps = await session.ehlo()
     except SmtpIOError as exc:
-        ctx.state["stop"] = step.value
-        category = "connection-dropped" if exc.kind == "disconnected" else (
-            "connection-timeout" if exc.kind == "timeout" else "protocol-error")
+        category = exc.category
         return [Finding(finding_id, step, Status.FAIL, "The server broke off after EHLO",
                         f"{exc}. Servers do this when they dislike the client's name or address,"
                         " or when they crash; the administrator's logs will say which.",
                         {"error": str(exc)}, category=category,
                         duration_ms=elapsed_ms(start))]
     elapsed = elapsed_ms(start)
-    ctx.state["caps"] = caps
+    ctx.caps = caps
     if reply.code != 250:
-        ctx.state["stop"] = step.value
         return [Finding(finding_id, step, Status.FAIL, "The server refused both EHLO and HELO",
                         f"It answered {reply}.", reply=reply, category="protocol-error",
                         duration_ms=elapsed)]

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from wizard.context import CheckContext
-from wizard.findings import Finding, Status, Step
+from wizard.findings import Finding, NextStep, Status, Step
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import connect_socket, probe_context
 from wizard.target import SUBMISSION_PORTS, Target
@@ -49,18 +49,25 @@ async def probe_port(target: Target, address: str, port: int, timeout: float) ->
     return result
 
 
+SECURITY_OF_MODE = {"implicit-tls": "tls", "starttls": "starttls", "plain": "none"}
+MODE_WORDS = {"implicit-tls": "SSL/TLS", "starttls": "STARTTLS", "plain": "no encryption"}
+# Which working port to suggest first: encrypted before plain, submission before relay.
+_PREFERENCE = {"starttls": 0, "implicit-tls": 1, "plain": 2}
+
+
 def _advice(result: dict[str, Any]) -> str:
-    port = result["port"]
-    if result["mode"] == "implicit-tls":
-        return f"port {port} with implicit TLS (--port {port} --security tls)"
-    if result["mode"] == "starttls":
-        return f"port {port} with STARTTLS (--port {port} --security starttls)"
-    return f"port {port} without encryption (plain text)"
+    return f"port {result['port']} with {MODE_WORDS[result['mode']]}"
+
+
+def best_port(results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The working port a mail client should use (encrypted first, in the probe order)."""
+    working = [r for r in results if r["mode"] in _PREFERENCE]
+    return min(working, key=lambda r: _PREFERENCE[r["mode"]]) if working else None
 
 
 async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
     """Probe the usual ports on the first address; which answer and how."""
-    addresses: list[str] = ctx.state.get("addresses") or []
+    addresses = ctx.addresses
     if not addresses:
         return []
     address = addresses[0]
@@ -79,11 +86,18 @@ async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
                         "firewall on this network blocks outgoing mail ports.", details,
                         duration_ms=elapsed)]
     ways = "; ".join(_advice(r) for r in working)
+    best = best_port(working)
+    assert best is not None
+    said = _advice(best)
     return [Finding("connect.ports", Step.CONNECT, Status.WARN,
-                    f"Other ports answer: {ways.split(' (')[0]}" + (" ..." if len(working) > 1
-                                                                    else ""),
+                    f"Another port answers: {said}" + (" (and more)" if len(working) > 1
+                                                       else ""),
                     f"These settings reach a mail server on {address}: {ways}.", details,
-                    duration_ms=elapsed)]
+                    duration_ms=elapsed,
+                    next=NextStep(f"Set your mail client to {said} and run the check again.",
+                                  "you", {"kind": "rerun", "set": {
+                                      "port": best["port"],
+                                      "security": SECURITY_OF_MODE[best["mode"]]}}))]
 
 
 def target_ports(target: Target) -> tuple[int, ...]:

@@ -88,7 +88,7 @@ def judge_resolution(host: str, lookups: list[Lookup], addresses: list[str]) -> 
 
 
 async def resolve_host(target: Target, ctx: CheckContext) -> list[Finding]:
-    """Resolve ``target.host``; the addresses go to ``ctx.state["addresses"]``."""
+    """Resolve ``target.host``; the addresses go to ``ctx.addresses``."""
     start = time.monotonic()
     host = target.host or ""
     try:
@@ -96,7 +96,7 @@ async def resolve_host(target: Target, ctx: CheckContext) -> list[Finding]:
     except ValueError:
         pass
     else:
-        ctx.state["addresses"] = [host]
+        ctx.addresses = [host]
         return [Finding(FINDING_ID, Step.CONNECT, Status.PASS, f"{host} is an IP address",
                         "No DNS lookup is needed.", {"host": host, "addresses": [host]})]
     a, aaaa = await asyncio.gather(ctx.resolver.query(host, "A"),
@@ -106,7 +106,5 @@ async def resolve_host(target: Target, ctx: CheckContext) -> list[Finding]:
         addresses = await _system_addresses(host, target.effective_port, target.timeout)
     finding = judge_resolution(host, [a, aaaa], addresses)
     finding.duration_ms = elapsed_ms(start)
-    ctx.state["addresses"] = addresses
-    if not addresses:
-        ctx.state["stop"] = "connect"
+    ctx.addresses = addresses
     return [finding]

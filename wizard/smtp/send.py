@@ -6,15 +6,18 @@ plainly marked test message goes out and the final reply (with the queue id) is 
 
 from __future__ import annotations
 
+import re
 import time
 from email.utils import formatdate, make_msgid
 
 from wizard import __version__
+from wizard.categories import headline_for
 from wizard.context import CheckContext
-from wizard.findings import Finding, Reply, Status, Step
+from wizard.findings import Finding, NextStep, Reply, Status, Step
 from wizard.smtp.interpret import interpret
-from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
+from wizard.smtp.session import SmtpIOError, elapsed_ms
 from wizard.target import Target
+from wizard.verdict import facts_of
 
 TEMPORARY_NOTE = " This is a temporary refusal (4xx): a retry later may succeed."
 
@@ -41,40 +44,55 @@ def test_message(target: Target) -> bytes:
     return "\r\n".join(lines).encode("ascii", "replace")
 
 
+COMMAND_WORDS = {"MAIL": "MAIL FROM", "RCPT": "RCPT TO", "DATA": "the message"}
+
+
+_QUEUE_ID = re.compile(r"(?:queued as|queue id|id[=:])\s*<?([A-Za-z0-9._@-]{4,64})", re.I)
+
+
+def _queue_id(text: str) -> str | None:
+    """The queue id in a 250 reply to the message ("queued as 4Xb2k1"), if it names one."""
+    match = _QUEUE_ID.search(text)
+    return match.group(1) if match else None
+
+
 def reply_finding(finding_id: str, command: str, reply: Reply, ok_title: str,
-                  elapsed: int, details: dict) -> Finding:
-    """Pass for a 2xx reply; otherwise a failure whose category comes from the reply."""
+                  elapsed: int, details: dict, facts: dict | None = None) -> Finding:
+    """Pass for a 2xx reply; otherwise a failure titled with its cause (from the reply's
+    category), the code and the command it answered."""
     if reply.code is not None and 200 <= reply.code < 300:
         return Finding(finding_id, Step.SEND, Status.PASS, ok_title, str(reply), details,
                        reply=reply, duration_ms=elapsed)
     category, reason, articles = interpret(reply, command)
     if reply.code is not None and 400 <= reply.code < 500:
         reason += TEMPORARY_NOTE
-    titles = {
-        "MAIL": f"The server refused the sender ({reply.code})",
-        "RCPT": f"The server refused the recipient ({reply.code})",
-        "DATA": f"The server refused the message ({reply.code})",
-    }
-    return Finding(finding_id, Step.SEND, Status.FAIL, titles.get(command, "Refused"), reason,
+    code = " ".join(str(p) for p in (reply.code, reply.enhanced) if p)
+    title = (f"{headline_for(category, facts or {})} "
+             f"({code} to {COMMAND_WORDS.get(command, command)})")
+    return Finding(finding_id, Step.SEND, Status.FAIL, title, reason,
                    details, reply=reply, category=category, articles=articles,
                    duration_ms=elapsed)
 
 
 def _broken(finding_id: str, exc: SmtpIOError, elapsed: int) -> Finding:
-    category = {"timeout": "connection-timeout"}.get(exc.kind, "connection-dropped")
     return Finding(finding_id, Step.SEND, Status.FAIL, "The connection broke while sending",
-                   f"{exc}.", {"error": str(exc)}, category=category, duration_ms=elapsed)
+                   f"{exc}.", {"error": str(exc)}, category=exc.category, duration_ms=elapsed)
 
 
 async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
-    session: SmtpSession | None = ctx.state.get("smtp")
-    caps = ctx.state.get("caps")
+    session = ctx.smtp
+    caps = ctx.caps
+    facts = facts_of(target)
     if session is None or not session.connected:
         return [Finding("send.mail_from", Step.SEND, Status.SKIP, "Sending not checked",
                         "There is no connection to the server.")]
     if not (target.mail_from and target.rcpt_to):
         return [Finding("send.mail_from", Step.SEND, Status.SKIP, "No sender and recipient given",
-                        "Give --mail-from and --rcpt-to to test whether the server takes mail.")]
+                        "Sending was not tested: give a sender and a recipient address to test "
+                        "whether the server takes mail.",
+                        next=NextStep("Give a sender and a recipient address and run the check "
+                                      "again, to test whether the server takes mail.", "you",
+                                      {"kind": "rerun", "ask": ["mail_from", "rcpt_to"]}))]
     message = test_message(target)
     mail = f"MAIL FROM:<{target.mail_from}>"
     if caps and caps.has("SIZE"):
@@ -97,36 +115,35 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
             if not target.send or rcpt_reply is None or rcpt_reply.code not in (250, 251):
                 await session.command("RSET")
     except SmtpIOError as exc:
-        ctx.state["stop"] = "send"
         return [_broken("send.mail_from", exc, elapsed_ms(start))]
     elapsed = elapsed_ms(start)
     findings = [reply_finding("send.mail_from", "MAIL", mail_reply,
-                              f"Sender {target.mail_from} accepted", elapsed, details)]
+                              f"Sender {target.mail_from} accepted", elapsed, details, facts)]
     if mail_reply.code != 250:
-        ctx.state["stop"] = "send"
         return findings
     assert rcpt_reply is not None
     findings.append(reply_finding("send.rcpt_to", "RCPT", rcpt_reply,
-                                  f"Recipient {target.rcpt_to} accepted", 0, details))
+                                  f"Recipient {target.rcpt_to} accepted", 0, details, facts))
     if rcpt_reply.code not in (250, 251):
-        ctx.state["stop"] = "send"
         return findings
     if not target.send:
         findings.append(Finding(
             "send.data", Step.SEND, Status.PASS, "The server would take this mail",
-            "It accepted the sender and the recipient. Nothing was delivered (RSET); use "
-            "--send to send one test message.", {"delivered": False}))
+            "It accepted the sender and the recipient. Nothing was delivered (the wizard "
+            "stopped before the message); sending one test message is an option.",
+            {"delivered": False}))
         return findings
     start = time.monotonic()
     try:
         final = await session.data(message)
     except SmtpIOError as exc:
-        ctx.state["stop"] = "send"
         findings.append(_broken("send.data", exc, elapsed_ms(start)))
         return findings
     elapsed = elapsed_ms(start)
+    queue_id = _queue_id(final.text) if final.code == 250 else None
     findings.append(reply_finding("send.data", "DATA", final,
-                                  "The test message was accepted", elapsed,
+                                  "The test message was accepted" + (
+                                      f" (queue id {queue_id})" if queue_id else ""), elapsed,
                                   {"delivered": final.code == 250, "size": len(message),
-                                   "final_reply": str(final)}))
+                                   "final_reply": str(final), "queue_id": queue_id}, facts))
     return findings

@@ -28,6 +28,11 @@ from wizard.smtp.reply import to_reply
 from wizard.transcript import Transcript
 
 ErrorKind = Literal["timeout", "disconnected", "tls", "protocol", "rejected"]
+# The one mapping from an I/O failure to a category; every check uses ``SmtpIOError.category``.
+IO_CATEGORY: dict[str, str] = {
+    "timeout": "connection-timeout", "disconnected": "connection-dropped",
+    "tls": "tls-handshake", "protocol": "protocol-error", "rejected": "service-unavailable",
+}
 
 
 class SmtpIOError(Exception):
@@ -44,6 +49,10 @@ class SmtpIOError(Exception):
         self.kind = kind
         self.reply = reply
         self.ssl_error = ssl_error
+
+    @property
+    def category(self) -> str:
+        return IO_CATEGORY[self.kind]
 
 
 def find_ssl_error(exc: BaseException | None) -> ssl.SSLError | None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wizard.context import CheckContext
-from wizard.findings import Finding, Status, Step
+from wizard.findings import Finding, NextStep, Status, Step
 from wizard.smtp.certinfo import (
     EXPIRY_WARN_DAYS,
     CertInfo,
@@ -132,7 +132,8 @@ def certificate_finding(
             problems.append("self-signed")
         said = "; ".join(problems) or "it was not checked"
         return Finding(
-            "tls.certificate", Step.TLS, Status.WARN, "Certificate NOT verified (--no-verify)",
+            "tls.certificate", Step.TLS, Status.WARN,
+            "Certificate NOT verified (verification switched off)",
             f"Verification was switched off, so this connection could be intercepted. What "
             f"the certificate shows: {said}.", details, category="tls-certificate")
     if days < EXPIRY_WARN_DAYS:
@@ -162,9 +163,10 @@ async def failure_findings(
                 cert = parse_certificate(der)
             except ValueError:
                 cert = None
-        reason, title, summary = explain_verify_failure(ssl_error, cert, host)
+        problems = explain_verify_failure(ssl_error, cert, host)
         details: dict[str, Any] = {
-            "reason": reason,
+            "reason": problems.reason,
+            "problems": list(problems.reasons),
             "host": host,
             "verify_code": getattr(ssl_error, "verify_code", None),
             "verify_message": getattr(ssl_error, "verify_message", None),
@@ -175,8 +177,9 @@ async def failure_findings(
             details["certificate"] = cert.to_dict()
         if problem:
             details["second_handshake"] = problem
-        return [Finding("tls.certificate", Step.TLS, Status.FAIL, title, summary, details,
-                        category="tls-certificate", duration_ms=elapsed)]
+        return [Finding("tls.certificate", Step.TLS, Status.FAIL, problems.title,
+                        problems.summary, details, category="tls-certificate",
+                        duration_ms=elapsed, next=problems.next)]
     reason = getattr(ssl_error, "reason", None) if ssl_error else None
     if error.kind == "timeout":
         title, summary = ("The TLS handshake never completed",
@@ -212,22 +215,24 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
     """Upgrade a plaintext session with STARTTLS (or note why not), then EHLO again."""
     from wizard.smtp.ehlo_check import ehlo_finding
 
-    session: SmtpSession | None = ctx.state.get("smtp")
-    caps = ctx.state.get("caps")
+    session = ctx.smtp
     if session is None or not session.connected:
         return [Finding("tls.starttls", Step.TLS, Status.SKIP, "TLS not checked",
                         "There is no connection to the server.")]
     if session.encrypted:
         return success_findings(session, target, "Implicit TLS (TLS from the first byte)")
-    offered = bool(caps and caps.has("STARTTLS"))
+    offered = bool(ctx.caps and ctx.caps.has("STARTTLS"))
+    port = target.effective_port
     if target.security is Security.NONE:
         if offered:
             return [Finding(
                 "tls.starttls", Step.TLS, Status.WARN, "STARTTLS is offered but not used",
-                "You chose --security none, so everything, passwords included, would cross the "
-                "network in clear. Use STARTTLS (port 587) instead.", {"offered": True},
-                category="tls-not-offered")]
-        return [Finding("tls.starttls", Step.TLS, Status.SKIP, "TLS not used (--security none)",
+                "The security was set to none, so everything, passwords included, would cross "
+                "the network in clear although the server offers encryption.",
+                {"offered": True},
+                next=NextStep("Set the security to STARTTLS (or Auto) and run the check again.",
+                              "you", {"kind": "rerun", "set": {"security": "starttls"}}))]
+        return [Finding("tls.starttls", Step.TLS, Status.SKIP, "TLS not used (security: none)",
                         "The server does not offer STARTTLS either.", {"offered": False})]
     if not offered:
         needed = bool(target.user or target.oauth_token or target.security is Security.STARTTLS)
@@ -235,18 +240,17 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
         why = ("your password would cross the network in clear" if needed
                else "mail would cross the network in clear")
         return [Finding(
-            "tls.starttls", Step.TLS, status, "The server does not offer STARTTLS",
-            f"Its EHLO reply has no STARTTLS, so {why}. Check the port (587 with STARTTLS, "
-            "465 with implicit TLS) or ask the administrator to enable TLS.",
-            {"offered": False, "port": target.effective_port}, category="tls-not-offered")]
+            "tls.starttls", Step.TLS, status, f"The server offers no STARTTLS on port {port}",
+            f"Its EHLO reply has no STARTTLS, so {why}. Submission ports are 587 (STARTTLS) "
+            "and 465 (SSL/TLS); if this is the right port, the administrator must enable TLS.",
+            {"offered": False, "port": port}, category="tls-not-offered")]
     start = time.monotonic()
     try:
         reply = await session.starttls(client_context(target))
     except SmtpIOError as exc:
         elapsed = elapsed_ms(start)
-        ctx.state["stop"] = "tls"
         if exc.kind == "tls":
-            address = ctx.state.get("address") or target.host or ""
+            address = ctx.address or target.host or ""
             return await failure_findings(target, address, False, exc, elapsed)
         return [Finding("tls.starttls", Step.TLS, Status.FAIL,
                         "The connection broke during STARTTLS", str(exc),
@@ -254,7 +258,6 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
                         else "tls-handshake", duration_ms=elapsed)]
     elapsed = elapsed_ms(start)
     if reply.code != 220:
-        ctx.state["stop"] = "tls"
         return [Finding("tls.starttls", Step.TLS, Status.FAIL, "The server refused STARTTLS",
                         f"It answered {reply} instead of 220.", reply=reply,
                         category="tls-handshake", duration_ms=elapsed)]

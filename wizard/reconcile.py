@@ -1,0 +1,149 @@
+"""What the person knows, weighed against what the wizard saw (pure).
+
+Two questions change the diagnosis. **Which provider?** replaces a failed login's next step and
+articles with the provider's own (``wizard/data/providers/*.toml``), and is not asked when the
+server's replies or the host name already say. **What does your client show?** is compared with
+the walk: the wizard logged in with the password typed here but the client gets 535, so the
+password saved in the client differs; the wizard was relayed but the client is refused, so the
+client does not log in; and so on. The conclusion is a finding that becomes the verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from wizard.categories import headline_for, next_step_for
+from wizard.findings import Finding, NextStep, Status, Step
+from wizard.providers import advice, catalog, recognise
+from wizard.target import IMPLICIT_TLS_PORTS, Security, Target
+from wizard.verdict import facts_of
+
+if TYPE_CHECKING:
+    from wizard.context import CheckContext
+
+MAX_PASTE = 10_000
+_STEP_OF = {
+    "auth": Step.AUTH, "tls": Step.TLS, "connection": Step.CONNECT, "dns-host": Step.CONNECT,
+    "service": Step.CONNECT,
+}
+_REACH = {"connection-refused", "connection-timeout", "connection-dropped", "dns-host-not-found",
+          "tls-mode-mismatch", "tls-handshake", "tls-not-offered", "tls-required",
+          "service-unavailable"}
+
+
+def provider_of(ctx: CheckContext) -> str | None:
+    """The provider the evidence names (server replies, host name), if its catalog is known."""
+    texts = [line.text for line in ctx.transcript.lines if line.dir.value == "server"]
+    named = recognise(" ".join([ctx.target.host or "", *texts])[:20000])
+    return named if named in catalog() else None
+
+
+def apply_provider(provider: str | None, findings: Sequence[Finding]) -> list[Finding]:
+    """Give the failing findings the provider's own next step and articles; returns those
+    changed."""
+    known = catalog().get(provider or "")
+    if known is None:
+        return []
+    changed = []
+    for finding in findings:
+        if not finding.status.failed:
+            continue
+        own = advice(known.id, finding.category)
+        first = [own.action["article"]] if own and own.action.get("article") else []
+        articles = [*first, *(a for a in known.articles if a not in first),
+                    *(a for a in finding.articles if a not in first and a not in known.articles)]
+        if own is not None:
+            finding.next = own
+        finding.articles = articles
+        finding.details["provider"] = known.id
+        if known.name not in finding.summary:
+            finding.summary = f"{finding.summary} Provider: {known.name}.".strip()
+        changed.append(finding)
+    return changed
+
+
+def _passed(findings: Sequence[Finding], fid: str) -> bool:
+    return any(f.id == fid and f.status is Status.PASS for f in findings)
+
+
+def _settings(findings: Sequence[Finding], target: Target) -> str:
+    """The settings the wizard used, in a mail client's words."""
+    detected = next((f.details.get("detected") for f in findings
+                     if f.id == "connect.security_mode" and f.status is Status.PASS), None)
+    port = target.effective_port
+    implicit = detected == "tls" or target.security is Security.TLS or (
+        detected is None and target.security is Security.AUTO and port in IMPLICIT_TLS_PORTS)
+    security = ("SSL/TLS" if implicit else "none" if target.security is Security.NONE
+                else "STARTTLS")
+    return f"server {target.host}, port {port}, security {security}"
+
+
+def _step_of(category: str) -> Step:
+    for prefix, step in _STEP_OF.items():
+        if category.startswith(prefix):
+            return step
+    return Step.SEND
+
+
+def reconcile_client_error(pasted: str, findings: Sequence[Finding],
+                           target: Target) -> Finding:
+    """A finding that compares the client's error with the walk; it becomes the verdict."""
+    from wizard.replies import classify, parse
+    from wizard.safetext import printable
+
+    parsed = parse(pasted[:MAX_PASTE])
+    result = classify(parsed)
+    category = result.category
+    shown = printable(pasted.strip()[:300])
+    details = {"pasted": shown, "class": parsed.reply_class, "pasted_category": category}
+    logged_in = _passed(findings, "auth.login")
+    accepted = _passed(findings, "send.rcpt_to")
+    connected = _passed(findings, "connect.greeting")
+    settings = _settings(findings, target)
+
+    def conclude(step: Step, cat: str, title: str, summary: str, next_step: NextStep) -> Finding:
+        return Finding("question.client_error", step, Status.FAIL, title, summary, details,
+                       category=cat, articles=[cat, *(a for a in result.articles if a != cat)],
+                       next=next_step)
+
+    if category in ("auth-failed", "auth-app-password") and logged_in:
+        return conclude(
+            Step.AUTH, "auth-failed",
+            "Your mail client sends a different password than the one typed here",
+            f"The wizard logged in as {target.user} with the password typed here, but your "
+            f"client gets \"{shown}\". The password saved in the client is wrong or old, or it "
+            "uses another user name.",
+            NextStep("Type the password again in your mail client's outgoing (SMTP) server "
+                     f"settings, exactly as typed here, with the user name {target.user}.",
+                     "you", {"kind": "read", "article": "auth-failed"}))
+    if category in ("relay-denied", "auth-required") and (logged_in or accepted):
+        return conclude(
+            Step.SEND, category, "Your mail client is not logging in",
+            f"The wizard logged in and the server took the mail, but your client gets "
+            f"\"{shown}\": it sends without logging in. Turn on \"my outgoing server requires "
+            f"authentication\" in the client and use {settings}.",
+            NextStep("Turn on authentication for the outgoing server in your mail client, "
+                     f"with {settings}.", "you", {"kind": "read", "article": category}))
+    if category in _REACH and connected:
+        return conclude(
+            _step_of(category), category,
+            "Your mail client's server settings differ from the ones that work here",
+            f"The wizard reached the server with {settings}, but your client gets \"{shown}\".",
+            NextStep(f"Set your mail client to exactly these settings: {settings}.", "you",
+                     {"kind": "read", "article": "choosing-the-port"}))
+    if category == "tls-certificate" and _passed(findings, "tls.certificate"):
+        return conclude(
+            Step.TLS, category, "Your client does not trust a certificate this computer trusts",
+            f"The certificate verified here, but your client gets \"{shown}\": the client's "
+            "clock is wrong, its list of trusted authorities is old, or it uses another server "
+            "name than this check.",
+            NextStep(f"Check the client's date and time and use {settings}; update the client "
+                     "if it is old.", "you", {"kind": "read", "article": "tls-certificate"}))
+    facts = facts_of(target)
+    problem = category not in ("success", "unknown")
+    return Finding("question.client_error", _step_of(category),
+                   Status.FAIL if problem else Status.WARN,
+                   f"Your client's error: {headline_for(category, facts)}", result.reason,
+                   details, category=category, articles=result.articles,
+                   next=next_step_for(category, facts))
