@@ -41,7 +41,7 @@ class ReportScreen(Screen[None]):
     def __init__(self, session: Session, stored: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.session = session
-        self.markdown = render(session, "markdown")
+        self.markdown = render(session, "markdown", commands=False)
         self.json = (json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
                      if stored is not None else render(session, "json"))
         self._edited_path = False

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterable
 
+from wizard.actions import describe
 from wizard.findings import STEP_ORDER, Finding, Status
 from wizard.safetext import markdown_inline, printable
 from wizard.session import Session
@@ -40,12 +41,36 @@ def use_colour(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def render(session: Session, fmt: str, colour: bool = False) -> str:
+def render(session: Session, fmt: str, colour: bool = False, commands: bool = True) -> str:
+    """``commands``: show the command line that carries out the next step (the CLI does; the
+    TUI, whose users act with keys, does not)."""
     if fmt == "json":
         return render_json(session)
     if fmt == "markdown":
-        return render_markdown(session)
-    return render_text(session, colour=colour)
+        return render_markdown(session, commands)
+    return render_text(session, colour=colour, commands=commands)
+
+
+WHO_LABEL = {"you": "you", "your-mail-admin": "your mail admin",
+             "recipient-admin": "the recipient's admin", "provider": "your provider"}
+
+
+def next_lines(session: Session, commands: bool) -> tuple[str, str, str | None]:
+    """(the next step, the action in words, the command that does it or None)."""
+    verdict = session.verdict
+    step = verdict.next
+    command = None
+    if commands:
+        from wizard.cli.actions import command_for
+
+        command = command_for(step.action, session.target, session.command)
+    return step.next_step, describe(step.action), command
+
+
+def _inconclusive(session: Session) -> list[str]:
+    by_id = {f.id: f for f in session.findings}
+    return [f"{fid}: {by_id[fid].title}" if fid in by_id else fid
+            for fid in session.verdict.inconclusive]
 
 
 def render_json(session: Session) -> str:
@@ -80,11 +105,11 @@ def _target_line(session: Session) -> str:
     return t.sender_domain or t.recipient_domain or "-"
 
 
-NO_VERIFY_WARNING = ("WARNING: certificate verification is OFF (--no-verify): this session could "
-                     "have been intercepted.")
+NO_VERIFY_WARNING = ("WARNING: certificate verification is OFF: this session could have been "
+                     "intercepted.")
 
 
-def render_text(session: Session, colour: bool = False) -> str:
+def render_text(session: Session, colour: bool = False, commands: bool = True) -> str:
     verdict = session.verdict
     out = [f"smtp-wizard {session.command}: {printable(_target_line(session))}", ""]
     if not session.target.verify_tls:
@@ -101,24 +126,46 @@ def render_text(session: Session, colour: bool = False) -> str:
             for line in _trace(f):
                 out.append(f"          | {printable(line)}")
             if f.status.failed and f.category:
-                out.append(f"          category: {f.category}; read: smtp-wizard kb show "
+                out.append(f"          category: {f.category}; article: "
                            f"{(f.articles or [f.category])[0]}")
         out.append("")
     out.append(_paint(f"VERDICT: {printable(verdict.headline)}", verdict.status, colour))
     if verdict.category:
         out.append(f"category: {verdict.category}   articles: {', '.join(verdict.articles)}")
+    step, action, command = next_lines(session, commands)
+    out.append(f"Next ({WHO_LABEL.get(verdict.next.who, verdict.next.who)}): {printable(step)}")
+    if command:
+        out.append(f"      {command}")
+    elif verdict.next.action.get("kind") not in (None, "none"):
+        out.append(f"      {action}")
+    if verdict.untested:
+        out.append("Not tested: " + "; ".join(verdict.untested))
+    for line in _inconclusive(session):
+        out.append(f"Could not check: {printable(line)}")
     for note in session.notes:
         out.append(f"note: {printable(note)}")
     out.append(f"took {session.duration_ms} ms")
     return "\n".join(out) + "\n"
 
 
-def render_markdown(session: Session) -> str:
+def render_markdown(session: Session, commands: bool = True) -> str:
     verdict = session.verdict
+    step, action, command = next_lines(session, commands)
+    who = WHO_LABEL.get(verdict.next.who, verdict.next.who)
     out = [
         f"# smtp-wizard report: {markdown_inline(_target_line(session))}",
         "",
         f"- **Verdict:** {verdict.status.value.upper()}: {markdown_inline(verdict.headline)}",
+        f"- **Next step ({who}):** {markdown_inline(step)}",
+    ]
+    if verdict.next.action.get("kind") not in (None, "none"):
+        out.append(f"- **Action:** {markdown_inline(action)}"
+                   + (f" (`{command}`)" if command else ""))
+    if verdict.untested:
+        out.append(f"- **Not tested:** {markdown_inline('; '.join(verdict.untested))}")
+    for line in _inconclusive(session):
+        out.append(f"- **Could not check:** {markdown_inline(line)}")
+    out += [
         f"- **Category:** `{verdict.category}`",
         f"- **Articles:** {', '.join(verdict.articles)}",
         f"- **Started:** {session.started_at.isoformat(timespec='seconds')}, "
