@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -36,7 +38,9 @@ class HistoryScreen(Screen[None]):
         for summary in sessions:
             verdict = summary.verdict or {}
             status = str(verdict.get("status", ""))
-            if summary.verdict is None:
+            if summary.unreadable:
+                shown = Text("unreadable (skipped parts)", "dim italic")
+            elif summary.verdict is None:
                 shown = Text("cancelled" if summary.cancelled else "unfinished", "dim")
             else:
                 shown = Text(f"{status.upper()}: {printable(str(verdict.get('headline', '')))}",
@@ -50,9 +54,14 @@ class HistoryScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#history-table")
     def _open(self, event: DataTable.RowSelected) -> None:
-        record = load_session(event.row_key.value or "")
-        stored = record.report()
-        self.app.open_report(record.session(), stored=stored)  # type: ignore[attr-defined]
+        try:
+            record = load_session(Path(event.row_key.value or ""))
+        except OSError as exc:
+            self.notify(f"This session file cannot be read: {exc}", severity="warning",
+                        markup=False)
+            return
+        session = record.session()
+        self.app.open_report(session, stored=session.to_dict())  # type: ignore[attr-defined]
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -4,13 +4,30 @@ user only (0600). Reports, profiles and session files all go through here."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
+class NotARegularFile(OSError):
+    """The path exists and is a link, a device, a FIFO or a folder: never replaced."""
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Replace ``path`` with ``data`` in one step; a crash leaves the old file or none."""
+    """Replace ``path`` with ``data`` in one step; a crash leaves the old file or none.
+
+    Only a regular file (or nothing) is replaced: a symlink, FIFO, device (``/dev/null``) or
+    folder at ``path`` raises :class:`NotARegularFile` and is left as it is.
+    """
     target = Path(path).expanduser()
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+                else "a device or pipe")
+        raise NotARegularFile(f"{target} is {kind}, not a regular file: not replaced")
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:

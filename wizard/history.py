@@ -125,13 +125,15 @@ class SessionLog:
 
 @dataclass
 class SessionSummary:
-    """One past session as listed by History."""
+    """One past session as listed by History (``unreadable``: the file could not be read)."""
 
     path: Path
     started_at: str
     target: dict[str, Any]
     verdict: dict[str, Any] | None
     cancelled: bool = False
+    command: str = ""
+    unreadable: bool = False
 
     @property
     def host(self) -> str:
@@ -160,6 +162,7 @@ class SessionRecord:
         return session_from_records(self.records).to_dict()
 
     def session(self) -> Session:
+        """The session rebuilt for showing; what cannot be read is skipped and noted."""
         return session_from_report(self.report())
 
 
@@ -184,16 +187,27 @@ def list_sessions(directory: Path | None = None, limit: int = 200) -> list[Sessi
     out = []
     for path in sorted(folder.glob("*.jsonl"), reverse=True)[:limit]:
         try:
-            records = _read(path)
+            out.append(_summary(path, _read(path)))
         except OSError:
-            continue
-        head = next((r for r in records if r.get("type") == "session"), {})
-        verdict = next((r.get("verdict") for r in reversed(records)
-                        if r.get("type") == "verdict"), None)
-        out.append(SessionSummary(
-            path, str(head.get("started_at", "")), dict(head.get("target") or {}), verdict,
-            cancelled=any(r.get("type") == "cancelled" for r in records)))
+            out.append(SessionSummary(path, "", {}, None, unreadable=True))
     return out
+
+
+def _summary(path: Path, records: list[dict[str, Any]]) -> SessionSummary:
+    """What History lists of one file; odd values (a newer version's, a damaged file's) are
+    left out, never trusted."""
+    head = next((r for r in records if r.get("type") == "session"), {})
+    verdict = next((r.get("verdict") for r in reversed(records)
+                    if r.get("type") == "verdict"), None)
+    target = head.get("target")
+    started = head.get("started_at")
+    return SessionSummary(
+        path, started if isinstance(started, str) else "",
+        target if isinstance(target, dict) else {},
+        verdict if isinstance(verdict, dict) else None,
+        cancelled=any(r.get("type") == "cancelled" for r in records),
+        command=str(head.get("command") or ""),
+        unreadable=not head or not isinstance(target, dict))
 
 
 def load_session(path: Path) -> SessionRecord:
@@ -204,16 +218,50 @@ def load_session(path: Path) -> SessionRecord:
 
 
 def finding_from_dict(data: dict[str, Any]) -> Finding:
+    """A reported finding back; raises ValueError (or TypeError) for one that cannot be read."""
     reply = data.get("reply")
     return Finding(
         id=str(data.get("id", "")), step=Step(data.get("step", "connect")),
         status=Status(data.get("status", "error")), title=str(data.get("title", "")),
         summary=str(data.get("summary", "")), details=dict(data.get("details") or {}),
-        reply=Reply(reply.get("code"), reply.get("enhanced"), str(reply.get("text", "")))
-        if isinstance(reply, dict) else None,
-        category=data.get("category"), articles=list(data.get("articles") or []),
+        reply=Reply(_int_or_none(reply.get("code")), _str_or_none(reply.get("enhanced")),
+                    str(reply.get("text", ""))) if isinstance(reply, dict) else None,
+        category=_str_or_none(data.get("category")),
+        articles=[str(a) for a in data.get("articles") or []],
         duration_ms=int(data.get("duration_ms") or 0), next=_next_from(data.get("next")),
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError)
+
+
+def _findings(items: Any, skipped: list[int]) -> list[Finding]:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(finding_from_dict(item))
+        except UNREADABLE:
+            skipped[0] += 1
+    return out
+
+
+def _lines(items: Any, skipped: list[int]) -> list[Line]:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(Line(int(item.get("t_ms") or 0), Direction(item.get("dir", "note")),
+                            str(item.get("text", ""))))
+        except UNREADABLE:
+            skipped[0] += 1
+    return out
 
 
 def _next_from(data: Any) -> NextStep | None:
@@ -230,29 +278,38 @@ def target_from_dict(data: dict[str, Any]) -> Target:
 
 def _started(value: Any) -> datetime:
     try:
-        return datetime.fromisoformat(str(value))
+        started = datetime.fromisoformat(str(value))
     except ValueError:
         return datetime.now(UTC)
+    return started if started.tzinfo else started.replace(tzinfo=UTC)
 
 
 def session_from_report(report: dict[str, Any]) -> Session:
-    """A Session from a ``check --format json`` document, for re-rendering it."""
-    tool = report.get("tool") or {}
-    return Session(
+    """A Session from a ``check --format json`` document, for re-rendering it. Untrusted: what
+    cannot be read is skipped and said in a note; nothing here raises for odd content."""
+    report = report if isinstance(report, dict) else {}
+    tool = report.get("tool") if isinstance(report.get("tool"), dict) else {}
+    skipped = [0]
+    notes = [str(n) for n in report.get("notes") or [] if isinstance(n, str)] \
+        if isinstance(report.get("notes"), list) else []
+    session = Session(
         target=target_from_dict(report.get("target") or {}),
         started_at=_started(report.get("started_at")),
-        findings=[finding_from_dict(f) for f in report.get("checks") or []],
-        transcript=[Line(int(t.get("t_ms") or 0), Direction(t.get("dir", "note")),
-                         str(t.get("text", ""))) for t in report.get("transcript") or []],
-        duration_ms=int(report.get("duration_ms") or 0),
+        findings=_findings(report.get("checks"), skipped),
+        transcript=_lines(report.get("transcript"), skipped),
+        duration_ms=_int_or_none(report.get("duration_ms")) or 0,
         command=str(tool.get("command") or "tui"),
-        notes=list(report.get("notes") or []),
+        notes=notes,
     )
+    if skipped[0]:
+        session.notes.append(f"{skipped[0]} unreadable record(s) of this session were skipped.")
+    return session
 
 
 def session_from_records(records: list[dict[str, Any]]) -> Session:
     """What an unfinished session file holds, as a Session (noted as incomplete)."""
     head = next((r for r in records if r.get("type") == "session"), {})
+    skipped = [0]
     session = Session(
         target=target_from_dict(head.get("target") or {}),
         started_at=_started(head.get("started_at")),
@@ -260,13 +317,15 @@ def session_from_records(records: list[dict[str, Any]]) -> Session:
         notes=["This session did not finish: the report shows what was seen until then."],
     )
     for record in records:
-        if record.get("type") == "finding" and isinstance(record.get("finding"), dict):
-            session.findings.append(finding_from_dict(record["finding"]))
-        elif record.get("type") == "finding_updated" and isinstance(record.get("finding"), dict):
-            updated = finding_from_dict(record["finding"])
-            session.findings = [updated if f.id == updated.id else f for f in session.findings]
-        elif record.get("type") == "transcript":
-            session.transcript.append(Line(int(record.get("t_ms") or 0),
-                                           Direction(record.get("dir", "note")),
-                                           str(record.get("text", ""))))
+        kind = record.get("type")
+        if kind == "finding":
+            session.findings += _findings([record.get("finding")], skipped)
+        elif kind == "finding_updated":
+            for updated in _findings([record.get("finding")], skipped):
+                session.findings = [updated if f.id == updated.id else f
+                                    for f in session.findings]
+        elif kind == "transcript":
+            session.transcript += _lines([record], skipped)
+    if skipped[0]:
+        session.notes.append(f"{skipped[0]} unreadable record(s) of this session were skipped.")
     return session

@@ -84,7 +84,11 @@ def validate_address(value: str, what: str = "address") -> str:
     if addr.count("@") < 1:
         raise TargetError(f"invalid {what} {value!r}: expected name@domain")
     local, _, domain = addr.rpartition("@")
-    if not local or len(local) > 64 or not (_LOCAL_PART.match(local) or _quoted(local)):
+    ascii_view = "".join(ch if ch.isascii() else "a" for ch in local)  # RFC 6531: UTF-8 ok
+    if not local.isascii() and not local.isprintable():
+        raise TargetError(f"invalid {what} {value!r}: the part before @ is not valid")
+    if not local or len(local.encode()) > 64 or not (
+            _LOCAL_PART.match(ascii_view) or _quoted(local)):
         raise TargetError(f"invalid {what} {value!r}: the part before @ is not valid")
     if local.startswith(".") or local.endswith(".") or ".." in local:
         raise TargetError(f"invalid {what} {value!r}: dots in the wrong place before @")
@@ -135,14 +139,30 @@ def validate_nameserver(value: str) -> tuple[str, int]:
         raise TargetError(f"invalid nameserver {value!r}: use IP or IP:PORT") from None
 
 
+MAX_CA_FILE = 4 * 1024 * 1024  # a trust bundle is a few hundred KB; more is not a CA file
+
+
 def validate_ca_file(value: str) -> str:
+    """A readable PEM file of CA certificates that OpenSSL accepts (size-capped: ``/dev/zero``
+    or an endless pipe is refused, not read forever)."""
+    import ssl
+
     path = Path(value).expanduser()
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CA_FILE + 1)
     except OSError as exc:
         raise TargetError(f"cannot read CA file {value!r}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CA_FILE:
+        raise TargetError(f"CA file {value!r} is larger than {MAX_CA_FILE // 1048576} MB: "
+                          "not a certificate file")
     if b"-----BEGIN CERTIFICATE-----" not in data:
         raise TargetError(f"CA file {value!r} holds no PEM certificate")
+    try:
+        ssl.create_default_context(cadata=data.decode("ascii", "replace"))
+    except (ssl.SSLError, ValueError) as exc:
+        raise TargetError(f"CA file {value!r} holds a certificate OpenSSL cannot read: "
+                          f"{getattr(exc, 'reason', None) or exc}") from None
     return str(path)
 
 

@@ -291,3 +291,34 @@ async def test_password_secret_never_leaks_into_next_steps():
         session = await run_check(lab.target(dns=False, password=Secret("Sekr3t-pass!")))
     text = json.dumps(session.to_dict())
     assert "Sekr3t-pass!" not in text
+
+
+# ---------------------------------------------------------------- international addresses
+
+
+async def test_an_international_local_part_is_not_sent_raw_to_a_server_without_smtputf8():
+    from wizard.lab.hostile import HostileSmtpServer
+
+    async with HostileSmtpServer("close-after-data") as server:  # its EHLO has no SMTPUTF8
+        session = await run_check(Target(
+            host="127.0.0.1", port=server.port, security=Security.NONE, timeout=2,
+            mail_from="alice@lab.test", rcpt_to="josé@lab.test", dns=False))
+    finding = find(session, "send.smtputf8")
+    assert finding.status is Status.FAIL and "josé@lab.test" in finding.title
+    assert not any("josé" in line.text for line in session.transcript
+                   if line.dir.value == "client")
+
+
+async def test_an_international_domain_goes_out_as_a_labels():
+    async with Lab(get("healthy")) as lab:
+        session = await run_check(lab.target(mail_from="alice@bücher.lab.test", dns=False))
+    sent = [line.text for line in session.transcript if line.text.startswith("MAIL FROM")]
+    assert sent and "alice@xn--bcher-kva.lab.test" in sent[0]
+
+
+async def test_an_international_local_part_uses_smtputf8_where_offered():
+    async with Lab(get("healthy")) as lab:
+        session = await run_check(lab.target(rcpt_to="josé@lab.test", dns=False))
+    sent = [line.text for line in session.transcript if line.text.startswith("MAIL FROM")]
+    assert sent[0].endswith(" SMTPUTF8")
+    assert find(session, "send.rcpt_to").status is Status.PASS

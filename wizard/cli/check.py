@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.cli.common import add_format_args, fail_usage, report_session, target_from_args
+from wizard.cli.common import (
+    add_format_args,
+    fail_usage,
+    report_session,
+    target_from_args,
+    validate_output,
+)
 from wizard.target import TargetError
 
 
@@ -27,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from wizard.tree import run_check
 
     try:
+        validate_output(args.output)
         target = target_from_args(args)
     except TargetError as exc:
         return fail_usage(str(exc))

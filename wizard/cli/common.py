@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import stat
 import sys
+from pathlib import Path
 from typing import Any
 
-from wizard.files import write_atomic
+from wizard.files import NotARegularFile, write_atomic
 from wizard.secret import Secret
 from wizard.target import TARGET_FIELDS, Target, TargetError
 
@@ -56,13 +58,15 @@ def _secret_from(args: argparse.Namespace, user: str | None) -> Secret | None:
     """The password from the env var or stdin, else a prompt when a user is given and no OAuth
     token stands in for it."""
     if getattr(args, "password_env", None):
-        value = os.environ.get(args.password_env)
-        if value is None:
-            raise TargetError(f"environment variable {args.password_env} is not set")
-        return Secret(value)
+        return Secret(_env_secret(args.password_env, "password"))
     if getattr(args, "password_stdin", None):
-        line = sys.stdin.readline()
-        return Secret(line.rstrip("\r\n"))
+        raw = sys.stdin.buffer.readline(MAX_SECRET + 1)
+        if len(raw) > MAX_SECRET:
+            raise TargetError(f"the password on stdin is longer than {MAX_SECRET} bytes")
+        try:
+            return Secret(raw.decode("utf-8").rstrip("\r\n"))
+        except UnicodeDecodeError:
+            raise TargetError("the password on stdin is not valid UTF-8") from None
     if user and not getattr(args, "oauth_token_env", None):
         if not sys.stdin.isatty():
             raise TargetError(
@@ -73,6 +77,22 @@ def _secret_from(args: argparse.Namespace, user: str | None) -> Secret | None:
     return None
 
 
+MAX_SECRET = 4096  # bytes: a password or token longer than this is an input error
+
+
+def _env_secret(var: str, what: str) -> str:
+    value = os.environ.get(var)
+    if value is None:
+        raise TargetError(f"environment variable {var} is not set")
+    try:  # the environment is decoded with surrogateescape: bad bytes show up here
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise TargetError(f"the {what} in {var} is not valid UTF-8") from None
+    if size > MAX_SECRET:
+        raise TargetError(f"the {what} in {var} is longer than {MAX_SECRET} bytes")
+    return value
+
+
 def target_from_args(args: argparse.Namespace, need_host: bool = True, **overrides) -> Target:
     """Validate every flag; raise TargetError with a one-line message on the first bad one."""
     values: dict[str, Any] = {}
@@ -80,6 +100,8 @@ def target_from_args(args: argparse.Namespace, need_host: bool = True, **overrid
         given = getattr(args, spec.name, None)
         if spec.flag is None or given is None:
             continue
+        if isinstance(given, str) and not given.strip():
+            raise TargetError(f"{spec.flag} is empty: give a value or leave the option out")
         if spec.kind == "flag":
             values[spec.name] = not given if spec.invert else bool(given)
         elif spec.kind == "list":
@@ -94,21 +116,38 @@ def target_from_args(args: argparse.Namespace, need_host: bool = True, **overrid
     values["user"] = user
     oauth = None
     if getattr(args, "oauth_token_env", None):
-        value = os.environ.get(args.oauth_token_env)
-        if value is None:
-            raise TargetError(f"environment variable {args.oauth_token_env} is not set")
-        oauth = Secret(value)
+        oauth = Secret(_env_secret(args.oauth_token_env, "token"))
     values["password"] = _secret_from(args, user)
     values["oauth_token"] = oauth
     values.update(overrides)
     return Target(**values)
 
 
+def validate_output(output: str | None) -> None:
+    """Refuse an ``--output`` that could never be written, before any check runs."""
+    if not output or output == "-":
+        return
+    path = Path(output).expanduser()
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        if not path.parent.expanduser().resolve().is_dir():
+            raise TargetError(f"cannot write {output!r}: its folder does not exist") from None
+        return
+    except OSError as exc:
+        raise TargetError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise TargetError(f"cannot write {output!r}: it is not a regular file")
+
+
 def emit(text: str, output: str | None) -> None:
-    """Print ``text`` or write it to ``output``; an unwritable file is a usage error."""
-    if output:
+    """Print ``text`` or write it to ``output`` (``-``: standard output); an unwritable file,
+    or anything there that is not a regular file, is a usage error."""
+    if output and output != "-":
         try:
             write_atomic(output, text)
+        except NotARegularFile as exc:
+            raise TargetError(f"cannot write {output!r}: {exc}") from None
         except OSError as exc:
             raise TargetError(f"cannot write {output!r}: {exc.strerror or exc}") from None
     else:

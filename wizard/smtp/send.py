@@ -47,6 +47,18 @@ def test_message(target: Target) -> bytes:
 COMMAND_WORDS = {"MAIL": "MAIL FROM", "RCPT": "RCPT TO", "DATA": "the message"}
 
 
+def wire_address(address: str) -> tuple[str, bool]:
+    """The address as sent: an international domain as its A-labels (punycode, valid without
+    SMTPUTF8); and whether the local part still needs SMTPUTF8 (RFC 6531)."""
+    local, _, domain = address.rpartition("@")
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return address, True
+    return f"{local}@{domain}", not local.isascii()
+
+
 _QUEUE_ID = re.compile(r"(?:queued as|queue id|id[=:])\s*<?([A-Za-z0-9._@-]{4,64})", re.I)
 
 
@@ -93,11 +105,28 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
                         next=NextStep("Give a sender and a recipient address and run the check "
                                       "again, to test whether the server takes mail.", "you",
                                       {"kind": "rerun", "ask": ["mail_from", "rcpt_to"]}))]
+    sender, sender_utf8 = wire_address(target.mail_from)
+    recipient, recipient_utf8 = wire_address(target.rcpt_to)
+    utf8 = bool(caps and caps.has("SMTPUTF8"))
+    if (sender_utf8 or recipient_utf8) and not utf8:
+        which = target.mail_from if sender_utf8 else target.rcpt_to
+        return [Finding(
+            "send.smtputf8", Step.SEND, Status.FAIL,
+            f"This server cannot take the international address {which}",
+            "The part before the @ has letters outside ASCII, which needs the SMTPUTF8 "
+            "extension, and this server does not offer it; the wizard did not send the address "
+            "raw (servers garble or reject it).", {"address": which, "smtputf8": False},
+            category="protocol-error",
+            next=NextStep("Use an address with only ASCII letters before the @, or a server "
+                          "that supports international addresses (SMTPUTF8).", "you",
+                          {"kind": "rerun", "ask": ["mail_from" if sender_utf8 else "rcpt_to"]}))]
     message = test_message(target)
-    mail = f"MAIL FROM:<{target.mail_from}>"
+    mail = f"MAIL FROM:<{sender}>"
     if caps and caps.has("SIZE"):
         mail += f" SIZE={len(message)}"
-    rcpt = f"RCPT TO:<{target.rcpt_to}>"
+    if sender_utf8 or recipient_utf8:
+        mail += " SMTPUTF8"
+    rcpt = f"RCPT TO:<{recipient}>"
     details = {"mail_from": target.mail_from, "rcpt_to": target.rcpt_to,
                "pipelining": bool(caps and caps.has("PIPELINING")), "size": len(message)}
     start = time.monotonic()
