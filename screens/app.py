@@ -32,9 +32,9 @@ class WizardApp(App[int]):
                 tooltip="Show the keys of this screen and how the wizard works"),
         Binding("f2", "explain", "Explain", id="app.explain",
                 tooltip="Paste an SMTP error or bounce text and see what it means"),
-        Binding("f3", "history", "History", id="app.history",
+        Binding("f3", "history", "History", id="app.history", show=False,
                 tooltip="Reopen past sessions and their reports"),
-        Binding("f4", "lab", "Lab", id="app.lab",
+        Binding("f4", "lab", "Lab", id="app.lab", show=False,
                 tooltip="Practise on built-in lab servers running on this computer"),
     ]
 

@@ -11,12 +11,34 @@ import re
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static
 
 _EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_LINK = re.compile(r"(?<!!)\[([^\]\n]{1,120})\]\(([^)\s]{1,300})\)")
+MAX_LINKS = 30
+
+
+def article_links(markdown: str) -> list[tuple[str, str]]:
+    """(text, href) of every link in the article, first occurrence of each href, in order."""
+    seen: set[str] = set()
+    out = []
+    for text, href in _LINK.findall(markdown):
+        if href not in seen and not href.startswith("#"):
+            seen.add(href)
+            out.append((text.strip("*_` "), href))
+    return out[:MAX_LINKS]
+
+
+class LinkButton(Button):
+    """One link of the article, reachable with tab and opened with enter."""
+
+    def __init__(self, text: str, href: str) -> None:
+        label = f"{text} ({'web' if _EXTERNAL.match(href) else 'article'})"
+        super().__init__(Content(label), classes="article-link", compact=True)
+        self.href = href
 
 
 def link_article_id(href: str) -> str | None:
@@ -58,6 +80,8 @@ class ArticleScreen(Screen[None]):
             yield Static("", id="article-id")
         with VerticalScroll(id="article-scroll"):
             yield Markdown(id="article-body", open_links=False)
+            yield Static("Links (tab to reach, enter to open):", id="article-links-title")
+            yield Vertical(id="article-links")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -79,6 +103,11 @@ class ArticleScreen(Screen[None]):
         self.query_one("#article-forward", Button).disabled = \
             self.position >= len(self.history) - 1
         await self.query_one("#article-body", Markdown).update(text)
+        links = self.query_one("#article-links", Vertical)
+        await links.remove_children()
+        found = article_links(text)
+        self.query_one("#article-links-title", Static).display = bool(found)
+        await links.mount_all([LinkButton(label, href) for label, href in found])
         self.query_one("#article-scroll", VerticalScroll).scroll_home(animate=False)
 
     async def go(self, article_id: str) -> None:
@@ -90,10 +119,20 @@ class ArticleScreen(Screen[None]):
         self.position += 1
         await self._show()
 
+    @on(Button.Pressed, ".article-link")
+    async def _link_button(self, event: Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event.button, LinkButton):
+            await self.follow(event.button.href)
+
     @on(Markdown.LinkClicked)
     async def _link(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()
-        href = event.href.strip()
+        await self.follow(event.href)
+
+    async def follow(self, href: str) -> None:
+        """One place for links: an article id opens here, #anchor scrolls, the web is copied."""
+        href = href.strip()
         if href.startswith("#"):
             self.query_one("#article-body", Markdown).goto_anchor(href[1:])
             return

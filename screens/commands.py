@@ -1,4 +1,5 @@
-"""Command palette providers: knowledge articles (by title and by text) and wizard actions.
+"""Command palette providers: the wizard's actions (listed first, when nothing is typed) and
+knowledge articles (by title and by text, as soon as words are typed).
 
 The built-in providers stay (theme switching, keys, quit); these add the wizard's own.
 """
@@ -34,10 +35,10 @@ class ArticleCommands(Provider):
                           help=f"{article.id}: mentions your words")
 
     async def discover(self) -> Hits:
-        app: Any = self.app
-        for article in app.knowledge.all()[:20]:
-            yield DiscoveryHit(Content(f"Article: {article.title}"),
-                               partial(app.open_article, article.id), help=article.id)
+        """Nothing before the person types: the palette opens on the actions; articles come
+        up as soon as words are typed."""
+        return
+        yield  # pragma: no cover - makes this an async generator
 
 
 class ActionCommands(Provider):
@@ -47,6 +48,9 @@ class ActionCommands(Provider):
         app: Any = self.app
         screen: Any = app.screen
         actions: list[tuple[str, str, Callable[[], Any]]] = []
+        if hasattr(screen, "action_apply"):
+            actions.append(("Do the next step", "what the verdict says to do (x)",
+                            screen.action_apply))
         if hasattr(screen, "action_rerun"):
             actions.append(("Re-run the checks", "walk every step again", screen.action_rerun))
         if hasattr(screen, "action_report"):

@@ -1,4 +1,9 @@
-"""The History screen: past sessions from the session files; open one to see its report."""
+"""The History screen: past sessions (TUI walks and CLI checks), searchable; the selected one's
+verdict and next step in full below; open its report, run it again, or delete it.
+
+Session files are untrusted: whatever cannot be read is shown as unreadable (``wizard.history``
+never raises for odd content), and every value is shown literally.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
-from wizard.history import list_sessions, load_session, sessions_dir
+from wizard.history import (
+    SessionSummary,
+    delete_session,
+    list_sessions,
+    load_session,
+    sessions_dir,
+)
 from wizard.safetext import printable
+from wizard.target import target_from_report
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "magenta"}
 
@@ -22,40 +35,118 @@ class HistoryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="history.close", tooltip="Close the history"),
+        Binding("slash", "search", "Search", id="history.search",
+                tooltip="Type words to keep only the sessions that mention them"),
+        Binding("ctrl+r", "rerun", "Run again", id="history.rerun",
+                tooltip="Run the selected session's target again (the password is asked for)"),
+        Binding("delete", "delete", "Delete", id="history.delete",
+                tooltip="Delete the selected session's file (asks first)"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions: list[SessionSummary] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="history-intro", markup=False)
+        yield Input(placeholder="Search: host, scenario, verdict, address ... (/)",
+                    id="history-search", compact=True)
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="history-detail"):
+            yield Static("", id="history-verdict", markup=False)
+        with Horizontal(id="history-actions", classes="actions"):
+            yield Button("Open report", id="history-open", variant="primary", compact=True)
+            yield Button("Run again", id="history-rerun", compact=True)
+            yield Button("Delete", id="history-delete", compact=True)
+            yield Button("Close", id="history-close", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "History"
         table = self.query_one("#history-table", DataTable)
-        table.add_columns("Started (UTC)", "Target", "Verdict")
-        sessions = list_sessions()
-        for summary in sessions:
-            verdict = summary.verdict or {}
-            status = str(verdict.get("status", ""))
-            if summary.unreadable:
-                shown = Text("unreadable (skipped parts)", "dim italic")
-            elif summary.verdict is None:
-                shown = Text("cancelled" if summary.cancelled else "unfinished", "dim")
-            else:
-                shown = Text(f"{status.upper()}: {printable(str(verdict.get('headline', '')))}",
-                             VERDICT_STYLE.get(status, ""))
-            table.add_row(Text(summary.started_at.replace("+00:00", "")),
-                          Text(printable(summary.host)), shown, key=str(summary.path))
-        self.query_one("#history-intro", Static).update(
-            f"{len(sessions)} session(s) in {sessions_dir()}. Enter opens a report."
-            if sessions else "No sessions yet: every walk is recorded here as it runs.")
+        table.add_columns("Started (UTC)", "What", "Verdict")
+        self.sessions = list_sessions()
+        self._fill("")
         table.focus()
 
+    def _fill(self, words: str) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        shown = [s for s in self.sessions if not words.strip() or s.matches(words)]
+        for summary in shown:
+            table.add_row(Text(summary.started_at.replace("+00:00", "")[:16].replace("T", " ")),
+                          Text(printable(summary.host)[:40]), self._short(summary),
+                          key=str(summary.path))
+        if not self.sessions:
+            self._detail(Text("No sessions yet: every walk (and every CLI check) is recorded "
+                              f"here as it runs, in {sessions_dir()}."))
+        elif not shown:
+            self._detail(Text("No session matches the search."))
+        else:
+            self._show(shown[0])
+
+    @staticmethod
+    def _short(summary: SessionSummary) -> Text:
+        if summary.unreadable:
+            return Text("unreadable", "dim italic")
+        if summary.verdict is None:
+            return Text("cancelled" if summary.cancelled else "unfinished", "dim")
+        status = str(summary.verdict.get("status", ""))
+        return Text(f"{status.upper()} {printable(str(summary.verdict.get('category') or ''))}",
+                    VERDICT_STYLE.get(status, ""))
+
+    def _detail(self, text: Text) -> None:
+        self.query_one("#history-verdict", Static).update(text)
+
+    def _show(self, summary: SessionSummary) -> None:
+        verdict = summary.verdict or {}
+        text = Text(printable(summary.host), "bold")
+        if verdict:
+            status = str(verdict.get("status", ""))
+            text.append(f"\n{status.upper()}: ", VERDICT_STYLE.get(status, ""))
+            text.append(printable(str(verdict.get("headline", ""))))
+            if verdict.get("next_step"):
+                text.append("\nNext: ", "bold")
+                text.append(printable(str(verdict.get("next_step"))))
+        elif summary.unreadable:
+            text.append("\nThis session file could not be read in full; what can be read is "
+                        "in its report.", "dim")
+        else:
+            text.append("\nThis walk did not finish.", "dim")
+        self._detail(text)
+
+    def selected(self) -> SessionSummary | None:
+        table = self.query_one("#history-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in self.sessions if str(s.path) == key), None)
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self) -> None:
+        summary = self.selected()
+        if summary is not None:
+            self._show(summary)
+
+    @on(Input.Changed, "#history-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#history-search")
+    def _search_done(self) -> None:
+        self.query_one("#history-table", DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#history-search", Input).focus()
+
     @on(DataTable.RowSelected, "#history-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
+    @on(Button.Pressed, "#history-open")
+    def _open(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
         try:
-            record = load_session(Path(event.row_key.value or ""))
+            record = load_session(Path(summary.path))
         except OSError as exc:
             self.notify(f"This session file cannot be read: {exc}", severity="warning",
                         markup=False)
@@ -63,5 +154,44 @@ class HistoryScreen(Screen[None]):
         session = record.session()
         self.app.open_report(session, stored=session.to_dict())  # type: ignore[attr-defined]
 
+    @on(Button.Pressed, "#history-rerun")
+    def action_rerun(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        if summary.scenario:
+            self.app.start_lab(summary.scenario)  # type: ignore[attr-defined]
+            return
+        target = target_from_report(summary.target)
+        if not (target.host or target.domain):
+            self.notify("This session names no server or domain to run again.",
+                        severity="warning")
+            return
+        self.app.start_run(target)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#history-delete")
+    def action_delete(self) -> None:
+        from screens.confirm_screen import ConfirmScreen
+
+        summary = self.selected()
+        if summary is None:
+            return
+
+        def delete(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                delete_session(summary.path)
+            except (OSError, ValueError) as exc:
+                self.notify(f"Not deleted: {exc}", severity="error", markup=False)
+                return
+            self.sessions = [s for s in self.sessions if s.path != summary.path]
+            self._fill(self.query_one("#history-search", Input).value)
+
+        self.app.push_screen(ConfirmScreen(f"Delete the session {summary.host} of "
+                                           f"{summary.started_at[:16]}?", "Delete", "Keep"),
+                             delete)
+
+    @on(Button.Pressed, "#history-close")
     def action_close(self) -> None:
         self.dismiss(None)

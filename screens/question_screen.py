@@ -24,7 +24,7 @@ class QuestionScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "skip", "Skip", id="question.skip",
                 tooltip="Skip this question: the checks go on without the answer"),
-        Binding("ctrl+r", "submit", "Answer", id="question.submit",
+        Binding("ctrl+s", "submit", "Answer", id="question.submit",
                 tooltip="Use the text typed above as the answer"),
     ]
 
@@ -43,7 +43,7 @@ class QuestionScreen(ModalScreen[str | None]):
                 yield TextArea(id="question-text", soft_wrap=True)
             hint = ("Enter picks the highlighted answer; escape skips the question."
                     if self.question.choices else
-                    "Paste the text, then ctrl+r; escape skips the question.")
+                    "Paste the text, then ctrl+s; escape skips the question.")
             yield Static(hint, id="question-hint")
             with Horizontal(classes="actions"):
                 if not self.question.choices:

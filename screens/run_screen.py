@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from screens.messages import TranscriptLine, WalkDone, WalkEvent
 from screens.question_screen import QuestionScreen
-from screens.widgets import ArticleButton, FindingCard, StepItem, VerdictBox
+from screens.widgets import ActionButton, ArticleButton, FindingCard, StepItem, VerdictBox
 from wizard.context import CheckContext
 from wizard.findings import Finding, Step
 from wizard.history import SessionLog
@@ -45,8 +45,8 @@ from wizard.tree import (
     walk,
 )
 
-STEP_TITLES: dict[str, str] = {node.step.value: node.title for node in TREE}
-STEP_TITLES[Step.DNS.value] = "Check the domains' DNS"
+STEP_TITLES: dict[str, str] = {
+    step.value: next(node.title for node in TREE if node.step is step) for step in Step}
 LINE_STYLE = {
     Direction.CLIENT: ("C: ", "cyan"), Direction.SERVER: ("S: ", "green"),
     Direction.TLS: ("TLS", "magenta"), Direction.CONNECT: ("..", "dim"),
@@ -62,13 +62,16 @@ class RunScreen(Screen[None]):
                 tooltip="Cancel the running checks; when nothing runs, go back"),
         Binding("ctrl+r", "rerun", "Re-run", id="run.rerun",
                 tooltip="Run every check again (after a fix, or after editing the target)"),
-        Binding("t", "toggle_transcript", "Transcript", id="run.transcript",
+        Binding("t", "toggle_transcript", "Transcript", id="run.transcript", show=False,
                 tooltip="Show or hide the live SMTP transcript (secrets already removed)"),
+        Binding("x", "apply", "Do next step", id="run.apply",
+                tooltip="Carry out the verdict's next step: re-run with the fix, check the "
+                        "DNS, read the article, or prepare the report for whoever must act"),
         Binding("a", "article", "Article", id="run.article",
                 tooltip="Read the knowledge article for the verdict"),
         Binding("r", "report", "Report", id="run.report",
                 tooltip="The session as Markdown and JSON: save it or copy it"),
-        Binding("e", "edit", "Edit target", id="run.edit",
+        Binding("e", "edit", "Edit target", id="run.edit", show=False,
                 tooltip="Change a field of the target and re-run"),
     ]
 
@@ -89,6 +92,7 @@ class RunScreen(Screen[None]):
         self._items: list[StepItem] = []
         self._pending: list[Finding] = []
         self._run_id = 0
+        self._retry: Any = None  # the timer of a scheduled "try again later"
 
     # ------------------------------------------------------------ layout
 
@@ -127,6 +131,8 @@ class RunScreen(Screen[None]):
             self.sub_title = f"Lab: {self.scenario.name}"
         elif self.target is not None and self.target.host:
             self.sub_title = f"{self.target.host}:{self.target.effective_port}"
+        elif self.target is not None and self.target.domain:
+            self.sub_title = f"DNS of {self.target.domain}"
 
     def _spin(self) -> None:
         for item in self._items:
@@ -163,6 +169,26 @@ class RunScreen(Screen[None]):
         if stack is not None:
             await stack.aclose()
 
+    async def _complete(self, target: Target) -> Target:
+        """Ask for what the run needs and the target lacks: the password of a given user
+        (masked, never saved) and, before a real message goes out, a yes."""
+        from screens.ask_screen import AskScreen
+        from screens.confirm_screen import ConfirmScreen
+
+        if target.host and target.user and not (target.password or target.oauth_token):
+            values = await self.app.push_screen(
+                AskScreen(["password"], f"Password of {target.user} (never saved, never "
+                          "shown):", target), wait_for_dismiss=True)
+            if values:
+                target = target.with_changes(**values)
+        if target.host and target.send:
+            yes = await self.app.push_screen(ConfirmScreen(
+                f"Send one real test message from {target.mail_from} to {target.rcpt_to}?",
+                "Send it", "Test without sending"), wait_for_dismiss=True)
+            if not yes:
+                target = target.with_changes(send=False)
+        return target
+
     async def _ask(self, question: Question) -> str | None:
         answer: str | None = await self.app.push_screen(QuestionScreen(question),
                                                         wait_for_dismiss=True)
@@ -175,9 +201,11 @@ class RunScreen(Screen[None]):
         await self._reset()
         await self._ensure_lab()
         target = self.target
-        if target is None or not target.host:
+        if target is None or not (target.host or target.domain):
             self._status("No target: press e to fill one in.")
             return None
+        target = await self._complete(target)
+        self.target = target
         command = f"lab --scenario {self.scenario.name}" if self.scenario else "tui"
         log: SessionLog | None = None
         try:
@@ -273,12 +301,16 @@ class RunScreen(Screen[None]):
         for item in self.query(StepItem):
             if item.state in ("waiting", "running"):
                 item.set_state("skip")
-        title = self.app.knowledge.title(verdict.articles[0]) if verdict.articles else None  # type: ignore[attr-defined]
-        await self.query_one("#run-verdict", VerdictBox).show(verdict, title)
+        knowledge = self.app.knowledge  # type: ignore[attr-defined]
+        ids = [*verdict.articles[:1], str(verdict.next.action.get("article") or "")]
+        titles = {i: knowledge.title(i) for i in ids if i}
+        by_id = {f.id: f for f in event.session.findings}
+        inconclusive = [by_id[i].title if i in by_id else i for i in verdict.inconclusive]
+        await self.query_one("#run-verdict", VerdictBox).show(verdict, titles, inconclusive)
         step = next((f.step.value for f in event.session.findings
                      if f.id == verdict.finding_id), None)
         await self.show_step(step or self.shown_step, force=True)
-        self._status("Done. a: read the article, r: the report, ctrl+r: run again.")
+        self._status("Done. x: do the next step, a: article, r: report, ctrl+r: run again.")
 
     def on_transcript_line(self, message: TranscriptLine) -> None:
         if message.run != self._run_id:
@@ -365,6 +397,62 @@ class RunScreen(Screen[None]):
         articles = self.session.verdict.articles
         self.app.open_article(articles[0] if articles else "unknown")  # type: ignore[attr-defined]
 
+    @on(ActionButton.Pressed, "#verdict-action")
+    def _action_pressed(self, event: ActionButton.Pressed) -> None:
+        event.stop()
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        """Carry out the verdict's action in the TUI's own terms (no flags anywhere)."""
+        from screens.ask_screen import AskScreen
+        from screens.next_step import apply_changes, dns_target, retry_words
+
+        if self.session is None or self.running or self.target is None:
+            self.notify("The next step appears when the checks are done.")
+            return
+        action = self.session.verdict.next.action
+        kind = action.get("kind")
+        if kind == "read":
+            self.app.open_article(str(action.get("article")))  # type: ignore[attr-defined]
+        elif kind == "contact":
+            self.action_report()
+        elif kind == "check-dns":
+            target = dns_target(self.target, action)
+            if target.domain:
+                self._rerun(target)
+            else:
+                self.app.push_screen(AskScreen(["domain"], "Which domain's DNS?", target),
+                                     lambda values: self._rerun(target.with_changes(**values))
+                                     if values else None)
+        elif kind == "retry-later":
+            if self._retry is not None:  # pressed again: run now
+                self._retry.stop()
+                self._retry = None
+                self._rerun(self.target)
+                return
+            after = int(action.get("after_s") or 300)
+            self._retry = self.set_timer(after, lambda: self._rerun(self.target))
+            self._status(f"{retry_words(after)} (x runs it now, escape cancels the wait).")
+        elif kind == "rerun":
+            target = apply_changes(self.target, action.get("set") or {})
+            asks = list(action.get("ask") or [])
+            if asks:
+                self.app.push_screen(
+                    AskScreen(asks, "Fill in, then the checks run again:", target),
+                    lambda values: self._rerun(target.with_changes(**values))
+                    if values else None)
+            else:
+                self._rerun(target)
+
+    def _rerun(self, target: Target) -> None:
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+        self.target = target
+        self.app.target = target  # type: ignore[attr-defined]
+        self._set_subtitle()
+        self.start()
+
     @on(Button.Pressed, "#run-report-btn")
     def action_report(self) -> None:
         if self.session is None:
@@ -405,6 +493,11 @@ class RunScreen(Screen[None]):
             self.dismiss(None)
 
     async def action_cancel_or_back(self) -> None:
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+            self._status("The scheduled re-run was cancelled.")
+            return
         if self.running and self._walk is not None:
             self._walk.cancel()
             self.notify("Cancelled the checks.")

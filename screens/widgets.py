@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Label, ListItem, Static
 
+from wizard.actions import WHO_WORDS, describe
 from wizard.findings import Finding, Status, Verdict
 from wizard.safetext import printable
 
@@ -89,23 +90,50 @@ class StepItem(ListItem):
         self.query_one(".step-label", Label).update(Content(f"{icon} {self.title}"))
 
 
-class VerdictBox(Vertical):
-    """The walk's conclusion and a button to read its article."""
+class ActionButton(Button):
+    """The verdict's next action (key x): rerun with a change, check DNS, read, contact ..."""
 
-    async def show(self, verdict: Verdict, article_title: str | None) -> None:
+    def __init__(self, action: dict[str, object], words: str, **kwargs: object) -> None:
+        super().__init__(Content(f"x  {words}"), compact=True, variant="primary",
+                         **kwargs)  # type: ignore[arg-type]
+        self.action_spec = action
+
+
+class VerdictBox(Vertical):
+    """The walk's conclusion: the cause, the one next step and who takes it, the key that
+    carries it out, and what could not be checked or was not tested."""
+
+    async def show(self, verdict: Verdict, titles: dict[str, str],
+                   inconclusive: list[str] | None = None) -> None:
+        """``titles``: article id -> title, for the article and the action's buttons."""
         await self.remove_children()
         self.set_classes(f"verdict-{verdict.status.value}")
         label = {"pass": "All good", "warn": "Works, with warnings", "fail": "Problem found",
                  "error": "Could not check"}.get(verdict.status.value, verdict.status.value)
         head = Text.assemble((f" {label} ", STATUS_STYLE[verdict.status] + " reverse"), " ",
                              (printable(verdict.headline), "bold"))
-        widgets: list[Static | Horizontal] = [Static(head, id="verdict-headline")]
-        row = Horizontal(id="verdict-links")
-        widgets.append(Static(Content(f"category: {verdict.category or '-'}"),
-                              id="verdict-category"))
+        who = WHO_WORDS.get(verdict.next.who, verdict.next.who)
+        step = Text.assemble(("Next", "bold"), (f" ({who}): ", "bold"),
+                             printable(verdict.next.next_step))
+        widgets: list[Static | Horizontal] = [Static(head, id="verdict-headline"),
+                                               Static(step, id="verdict-next")]
+        notes = Text()
+        if verdict.untested:
+            notes.append("Not tested: " + "; ".join(verdict.untested), "dim")
+        for line in inconclusive or []:
+            notes.append(("\n" if notes.plain else "") + "Could not check: " + printable(line),
+                         "dim")
+        if notes.plain:
+            widgets.append(Static(notes, id="verdict-notes"))
         await self.mount_all(widgets)
-        if verdict.articles:
-            await self.mount(row)
-            await row.mount(ArticleButton(verdict.articles[0], article_title or verdict.articles[0],
-                                    id="verdict-article"))
+        row = Horizontal(id="verdict-links")
+        await self.mount(row)
+        if verdict.next.action.get("kind") not in (None, "none"):
+            await row.mount(ActionButton(verdict.next.action,
+                                         describe(verdict.next.action, titles),
+                                         id="verdict-action"))
+        if verdict.articles and verdict.next.action.get("article") != verdict.articles[0]:
+            article = verdict.articles[0]
+            await row.mount(ArticleButton(article, titles.get(article, article),
+                                          id="verdict-article"))
         self.display = True

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +24,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parents[1]
 CLI_TIMEOUT_S = 90
+# The CLI records `check` runs in the History: keep the tests' away from the user's own.
+CLI_DATA_DIR = tempfile.mkdtemp(prefix="smtp-wizard-test-data-")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m wizard ARGS` as a user would run it (never hangs: a hard timeout)."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1",
+                "SMTP_WIZARD_DATA_DIR": CLI_DATA_DIR, "SMTP_WIZARD_CONFIG_DIR": CLI_DATA_DIR,
+                **(env or {})}
     full_env.pop("SMTP_WIZARD_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "wizard", *args], input=stdin, capture_output=True, text=True,

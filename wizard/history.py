@@ -69,6 +69,40 @@ def event_record(event: Any) -> dict[str, Any]:
     raise TypeError(f"not a walk event: {type(event).__name__}")
 
 
+async def run_recorded(target: Target, command: str = "check", record: bool = True) -> Session:
+    """Walk the tree without questions (what ``check`` does), writing the session file as it
+    goes unless ``record`` is False (``check --no-history``). A session file that cannot be
+    created never stops the check."""
+    from wizard.tree import WalkFinished, walk
+
+    log: SessionLog | None = None
+    if record:
+        try:
+            log = SessionLog.create(target, command)
+        except OSError:
+            log = None
+    session: Session | None = None
+    try:
+        async for event in walk(target, command=command):
+            if log is not None:
+                log.append(event)
+            if isinstance(event, WalkFinished):
+                session = event.session
+    finally:
+        if log is not None:
+            log.close()
+    assert session is not None, "the walk ended without a verdict"
+    return session
+
+
+def delete_session(path: Path) -> None:
+    """Remove one session file (History's delete); only files in the sessions folder."""
+    path = Path(path)
+    if path.parent.resolve() != sessions_dir().resolve() or path.suffix != ".jsonl":
+        raise ValueError(f"{path} is not a session file")
+    path.unlink(missing_ok=True)
+
+
 class SessionLog:
     """An open session file; :meth:`append` writes and flushes one JSON line per call."""
 
@@ -136,11 +170,31 @@ class SessionSummary:
     unreadable: bool = False
 
     @property
+    def scenario(self) -> str | None:
+        """The lab scenario this session walked, if it was one."""
+        words = self.command.split()
+        if words[:1] == ["lab"] and "--scenario" in words[:-1]:
+            return words[words.index("--scenario") + 1]
+        return None
+
+    @property
     def host(self) -> str:
+        """What was tested, in a few words: the lab scenario, the server, or the domain."""
         t = self.target
+        if self.scenario:
+            return f"lab: {self.scenario}"
         if t.get("host"):
             return f"{t['host']}:{t.get('port') or ''}".rstrip(":")
-        return str(t.get("domain") or "-")
+        return f"DNS of {t.get('domain') or '-'}"
+
+    def matches(self, words: str) -> bool:
+        """Whether the search words all appear in what History shows of this session."""
+        verdict = self.verdict or {}
+        hay = " ".join(str(x) for x in (self.host, self.started_at, verdict.get("status"),
+                                        verdict.get("category"), verdict.get("headline"),
+                                        self.target.get("user"), self.target.get("mail_from"),
+                                        self.target.get("rcpt_to"))).lower()
+        return all(word in hay for word in words.lower().split())
 
 
 @dataclass

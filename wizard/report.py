@@ -67,10 +67,51 @@ def next_lines(session: Session, commands: bool) -> tuple[str, str, str | None]:
     return step.next_step, describe(step.action), command
 
 
+def tested_line(session: Session) -> str:
+    """What this session tested, in one line (the top of a ticket)."""
+    t = session.target
+    parts = []
+    if t.host:
+        login = f", logged in as {t.user}" if t.user else ", no login"
+        parts.append(f"server {t.host} port {t.effective_port} (security "
+                     f"{t.security.value}{login})")
+    if t.mail_from and t.rcpt_to and t.host:
+        parts.append(f"mail from {t.mail_from} to {t.rcpt_to}"
+                     + (" (one test message sent)" if t.send else " (nothing delivered)"))
+    domain = t.sender_domain or t.recipient_domain
+    if t.dns and domain:
+        parts.append(f"the DNS of {domain}" + (f" for {t.sending_ip}" if t.sending_ip else ""))
+    return "; ".join(parts) or "nothing (no server and no domain given)"
+
+
+def caller_line(session: Session) -> str:
+    """One sentence a helpdesk agent can say to the person on the phone."""
+    verdict = session.verdict
+    step = verdict.next.next_step
+    if verdict.status.value == "pass":
+        return "Your settings work here; nothing on the server needs to change."
+    return {
+        "you": f"The fix is on your side: {step}",
+        "your-mail-admin": "This needs your mail administrator; we will send them this report.",
+        "recipient-admin": "The problem is on the recipient's side; their mail administrator "
+                           "has to act. " + step,
+        "provider": f"Your provider (hosting or ISP) must change a setting: {step}",
+    }.get(verdict.next.who, step)
+
+
 def _inconclusive(session: Session) -> list[str]:
     by_id = {f.id: f for f in session.findings}
     return [f"{fid}: {by_id[fid].title}" if fid in by_id else fid
             for fid in session.verdict.inconclusive]
+
+
+def _plain(value: object) -> str:
+    """A value as a person reads it: lists joined, booleans as yes/no (never a Python repr)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
 
 
 def render_json(session: Session) -> str:
@@ -155,8 +196,10 @@ def render_markdown(session: Session, commands: bool = True) -> str:
     out = [
         f"# smtp-wizard report: {markdown_inline(_target_line(session))}",
         "",
+        f"- **Tested:** {markdown_inline(tested_line(session))}",
         f"- **Verdict:** {verdict.status.value.upper()}: {markdown_inline(verdict.headline)}",
         f"- **Next step ({who}):** {markdown_inline(step)}",
+        f"- **Tell the caller:** {markdown_inline(caller_line(session))}",
     ]
     if verdict.next.action.get("kind") not in (None, "none"):
         out.append(f"- **Action:** {markdown_inline(action)}"
@@ -180,7 +223,7 @@ def render_markdown(session: Session, commands: bool = True) -> str:
         out.append("")
     target = session.target.to_dict()
     out += ["## Target", "", "| field | value |", "|---|---|"]
-    out += [f"| {k} | {markdown_inline(str(v))} |"
+    out += [f"| {k} | {markdown_inline(_plain(v))} |"
             for k, v in target.items() if v not in (None, [])]
     out.append("")
     out += ["## Checks", "", "| step | status | check | what was seen |", "|---|---|---|---|"]

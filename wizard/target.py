@@ -231,6 +231,8 @@ class Target:
     dns: bool = True
     # Ask DNS blocklists about the sending IP and the sender domain (--no-blocklists: off).
     blocklists: bool = True
+    # Record the session in the History (check --no-history: off).
+    history: bool = True
 
     @property
     def effective_port(self) -> int:
@@ -408,6 +410,9 @@ TARGET_FIELDS: tuple[TargetField, ...] = (
                 help="actually send one clearly marked test message", profile=False),
     TargetField("dns", "DNS checks", kind="flag", flag="--no-dns", invert=True, scope="check",
                 help="skip the DNS step"),
+    TargetField("history", "Record in History", kind="flag", flag="--no-history", invert=True,
+                scope="check", help="do not record this check in the session history",
+                profile=False, report=False, form=False),
     TargetField("knowledge_dirs", "Knowledge folders", kind="list", flag="--knowledge",
                 help="extra knowledge articles (may override built-in ids)", profile=False,
                 report=False, form=False),

@@ -38,7 +38,7 @@ async def finish_walk(pilot: Any, answers: dict[str, str | None] | None = None,
                     await pilot.press(*(["down"] * index), "enter")
                 else:
                     screen.query_one("#question-text").text = answer
-                    await pilot.press("ctrl+r")
+                    await pilot.press("ctrl+s")
                 continue
             runs = [s for s in app.screen_stack if isinstance(s, RunScreen)]
             if runs and runs[-1].session is not None and not runs[-1].running:

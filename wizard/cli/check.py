@@ -30,12 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.tree import run_check
+    from wizard.history import run_recorded
 
     try:
         validate_output(args.output)
         target = target_from_args(args)
     except TargetError as exc:
         return fail_usage(str(exc))
-    session = asyncio.run(run_check(target))
+    session = asyncio.run(run_recorded(target, "check", record=target.history))
     return report_session(session, args.format, args.output)
