@@ -71,7 +71,7 @@ def _sender_side(hops: list[Hop], recorded: list[Recorded], sender_domain: str |
     if hop is not None and hop.from_ip:
         org = sender_domain or "the sender's domain"
         return hop, hop.from_ip, f"hop {hop.index}: the first hop outside {org}"
-    recorded_ip = spf_mod.recorded_client_ip(recorded, final_hop(hops))
+    recorded_ip = spf_mod.recorded_client_ip(recorded, final_hop(hops, recorded))
     if recorded_ip:
         return None, recorded_ip[0], recorded_ip[1]
     return None, None, "no hop with a public connecting IP"
@@ -79,7 +79,7 @@ def _sender_side(hops: list[Hop], recorded: list[Recorded], sender_domain: str |
 
 def _receiver_side(hops: list[Hop], recorded: list[Recorded]
                    ) -> tuple[Hop | None, str | None, str]:
-    found = spf_mod.recorded_client_ip(recorded, final_hop(hops))
+    found = spf_mod.recorded_client_ip(recorded, final_hop(hops, recorded))
     if found:
         ip, source = found
         hop = next((h for h in reversed(hops) if h.from_ip == ip), None)
@@ -155,7 +155,7 @@ async def analyse(message: Message, resolver: Resolver, source: str = "-",
     dkim, arc = await asyncio.to_thread(
         lambda: (dkim_mod.verify_all(message, lookups, epoch),
                  arc_mod.verify_arc(message, lookups, recorded)))
-    final = final_hop(hops)
+    final = final_hop(hops, recorded)
     dmarc = dmarc_mod.evaluate(summary["from_domain"], dmarc_info, spf_receiver or spf, dkim,
                                _receiver_dkim_pass(recorded, final))
     changes = find_changes(message, hops, recorded, dkim, arc, spf, spf_receiver)

@@ -16,7 +16,7 @@ from wizard import __version__
 from wizard.findings import Finding, Verdict
 from wizard.headers.arc import ArcCheck
 from wizard.headers.authres import Recorded
-from wizard.headers.changes import Change
+from wizard.headers.changes import Change, final_hop
 from wizard.headers.dkim import DkimCheck
 from wizard.headers.dmarc import DmarcCheck
 from wizard.headers.hops import Hop
@@ -57,7 +57,7 @@ class Analysis:
     @property
     def final_authserv(self) -> str | None:
         """The authserv-id of the final receiver (the topmost Authentication-Results)."""
-        last = self.hops[-1].index if self.hops else None
+        last = final_hop(self.hops, self.recorded)
         mine = [r for r in self.recorded if r.header == "Authentication-Results"
                 and (last is None or r.hop == last)]
         return mine[0].authserv_id if mine else None

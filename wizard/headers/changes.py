@@ -71,7 +71,13 @@ def attribute(recorded: list[Recorded], hops: list[Hop]) -> None:
             entry.hop = positional.index
 
 
-def final_hop(hops: list[Hop]) -> int | None:
+def final_hop(hops: list[Hop], recorded: list[Recorded] | None = None) -> int | None:
+    """The hop of the final receiver: the newest hop that wrote Authentication-Results (in
+    Microsoft 365 and Gmail that is the hop into the organisation, not the last internal one),
+    else the last hop."""
+    written = [r.hop for r in recorded or () if r.hop and r.header == "Authentication-Results"]
+    if written:
+        return max(written)
     return hops[-1].index if hops else None
 
 
@@ -166,7 +172,7 @@ def _dkim_change(check: DkimCheck, recorded: list[Recorded], hops: list[Hop],
               "header": r.header, "reason": r.reason or r.comment} for r in recs]
     passes = [r for r in recs if r.result == "pass"]
     fails = [r for r in recs if r.result in BROKEN]
-    final = final_hop(hops)
+    final = final_hop(hops, recorded)
     if check.passed:
         final_fail = [r for r in fails if r.hop == final and r.header == "Authentication-Results"]
         if final_fail:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.categories import headline_for, next_step_for
 from wizard.findings import Finding, NextStep, Status, Step, Verdict
+from wizard.headers.changes import final_hop
 
 if TYPE_CHECKING:
     from wizard.headers.analysis import Analysis
@@ -207,7 +208,7 @@ def _dmarc_finding(a: Analysis) -> Finding | None:
 
 
 def _recorded_dmarc(a: Analysis) -> Any:
-    final = a.hops[-1].index if a.hops else None
+    final = final_hop(a.hops, a.recorded)
     return next((r for r in a.recorded if r.method == "dmarc" and r.hop == final
                  and r.header == "Authentication-Results"), None)
 
