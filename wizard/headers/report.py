@@ -231,8 +231,12 @@ def _finding_lines(a: Analysis, colour: bool) -> list[str]:
     return lines
 
 
-def render_text(a: Analysis, colour: bool = False, titles: Titles | None = None) -> str:
-    blocks = [[f"smtp-wizard headers: {_cut(a.source, 200)}"], _verdict_lines(a, colour, titles),
+def render_text(a: Analysis, colour: bool = False, titles: Titles | None = None,
+                verdict: bool = True) -> str:
+    """The report for a terminal; ``verdict=False`` leaves the verdict block out (for a screen
+    that shows the verdict itself)."""
+    blocks = [[f"smtp-wizard headers: {_cut(a.source, 200)}"],
+              _verdict_lines(a, colour, titles) if verdict else [],
               ["Message", *_message_lines(a)], _hop_lines(a), _auth_lines(a, colour),
               _recorded_lines(a)]
     if a.changes:
