@@ -4,12 +4,26 @@ the right DKIM, ARC, SPF and DMARC results and verdict from the analysis."""
 from __future__ import annotations
 
 import pytest
-from mailkit import APPENDED, LIST_IP, SENDER_IP, stories
+from mailkit import (
+    APPENDED,
+    LIST_IP,
+    SENDER_IP,
+    SUBMISSION,
+    deliver,
+    message,
+    prepend,
+    sign,
+    stories,
+)
 
 from wizard.dns.resolver import Resolver
 from wizard.headers.analyse import analyse_message
 
 STORIES = stories()
+
+
+def signed_message() -> bytes:
+    return sign(prepend(message(), SUBMISSION))
 
 
 @pytest.mark.parametrize("name", list(STORIES))
@@ -144,3 +158,34 @@ async def test_without_dns_the_receivers_record_still_decides(dns, resolver: Res
     finding = next(f for f in a.findings if f.id == "headers.dmarc")
     assert finding.status.value == "fail" and "as mx.receiver.test recorded it" in finding.title
     assert a.verdict.category == "dmarc-fail"
+
+
+async def test_a_key_removed_since_delivery_is_not_a_change(resolver: Resolver) -> None:
+    signed = sign(prepend(message(), SUBMISSION), "gone")  # no key published for "gone"
+    data = deliver(signed, recorded="dkim=pass header.d=example.com header.s=gone;\r\n\t"
+                                    "spf=pass smtp.mailfrom=alice@example.com")
+    a = await analyse_message(data, resolver)
+    assert a.dkim[0].problem == "key" and "was removed or never published" in a.dkim[0].reason
+    (change,) = [c for c in a.changes if c.method == "dkim"]
+    assert change.kind == "key-changed" and "did not change" in change.summary
+
+
+async def test_a_copy_changed_after_the_receiver_verified_it(resolver: Resolver) -> None:
+    data = deliver(signed_message(), recorded="dkim=pass header.d=example.com")
+    data = data.replace(b"figures are attached", b"figures were attached")
+    a = await analyse_message(data, resolver)
+    (change,) = [c for c in a.changes if c.method == "dkim"]
+    assert change.kind == "changed-after-delivery" and change.suspect is None
+    assert a.verdict.status.value == "warn"  # DMARC still passes on SPF
+
+
+async def test_message_text_cannot_inject_terminal_escapes(resolver: Resolver) -> None:
+    from wizard.headers.report import render
+
+    evil = message(subject="\x1b]52;c;ZXZpbA==\x07[b]bold[/b]\x1b[31mred",
+                   sender="\x1b[2J Mallory <alice@example.com>")
+    a = await analyse_message(deliver(prepend(evil, SUBMISSION)), resolver)
+    for fmt in ("text", "markdown"):
+        out = render(a, fmt)
+        assert "\x1b" not in out and "\x07" not in out
+        assert "\\x1b]52;c;" in out

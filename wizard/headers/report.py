@@ -138,6 +138,11 @@ def _auth_lines(a: Analysis, colour: bool) -> list[str]:
         sealers = ", ".join(f"i={i.instance} {_cut(i.seal_domain, 60)}" for i in arc.instances)
         lines.append(f"  ARC    {_paint(arc.result, RESULT_STATUS.get(arc.result, 'warn'), colour)}"
                      f" ({sealers or 'no sets'}): {_cut(arc.reason)}")
+        for inst in arc.instances:
+            seen = " ".join(f"{r.method}={r.result}" for r in inst.results)
+            if seen:
+                lines.append(f"         i={inst.instance} {_cut(inst.authserv_id, 60)} "
+                             f"recorded: {_cut(seen, 200)}")
     for label, check in (("SPF", a.spf), ("SPF", a.spf_receiver)):
         if check is None:
             continue
@@ -172,7 +177,7 @@ def _recorded_lines(a: Analysis) -> list[str]:
         who = r.authserv_id or "(no authserv-id)"
         arc = f" ARC i={r.instance}" if r.instance else ""
         lines.append(f"  {where:<7} {_cut(who, 40)}{arc}: {r.method}={_cut(r.result, 20)}"
-                     f"{_cut(why, 160)} {_cut(props, 160)}")
+                     f"{_cut(why, 160)} {_cut(props, 160)}".rstrip())
     return lines
 
 
