@@ -141,3 +141,21 @@ def test_explain_file_still_explains_a_bounce(tmp_path: Path) -> None:
     proc = run_cli("explain", "--file", str(path), "--format", "json")
     assert proc.returncode == 0 and "received message" not in proc.stderr
     assert json.loads(proc.stdout)["category"] == "recipient-unknown"
+
+
+def test_huge_and_hostile_header_blocks_end_in_a_report(tmp_path: Path) -> None:
+    hops = [f"Received: from a{i}.example (a{i}.example [192.0.2.{i % 250}]) by b.example "
+            f"with ESMTPS id {i}; Mon, 01 Jan 2024 10:00:{i % 60:02d} +0000" for i in range(3000)]
+    nested = "Received: from x (" + "(" * 5000 + "y" * 500_000 + ")" * 5000 + ") by z; " \
+             "Mon, 01 Jan 2024 10:00:00 +0000"
+    many_results = "Authentication-Results: mx; " + "dkim=pass header.d=x; " * 20_000
+    data = "\r\n".join([nested, many_results, *hops, "X-Big: " + "b" * 2_000_000,
+                        "From: a@example.com", "Subject: s", "", "body"]) + "\r\n"
+    path = tmp_path / "huge.eml"
+    path.write_text(data)
+    proc = run_cli("headers", str(path), "--nameserver", "127.0.0.1:9", "--timeout", "0.3",
+                   "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr
+    doc = json.loads(proc.stdout)
+    assert len(doc["hops"]) == 100 and len(doc["recorded"]) == 500
+    assert any("only the newest 500" in n for n in doc["notes"])

@@ -35,6 +35,7 @@ from wizard.headers.spam import read_spam
 from wizard.headers.verdict import judge
 
 T = TypeVar("T")
+MAX_RECORDED = 500  # Authentication-Results entries read (newest first)
 
 
 def summarise(message: Message) -> dict[str, Any]:
@@ -74,7 +75,8 @@ def _sender_side(hops: list[Hop], recorded: list[Recorded], sender_domain: str |
     recorded_ip = spf_mod.recorded_client_ip(recorded, final_hop(hops, recorded))
     if recorded_ip:
         return None, recorded_ip[0], recorded_ip[1]
-    return None, None, "no hop with a public connecting IP"
+    return None, None, ("no hop from a public IP into another organisation: the message may "
+                        "never have left the sender's")
 
 
 def _receiver_side(hops: list[Hop], recorded: list[Recorded]
@@ -87,7 +89,7 @@ def _receiver_side(hops: list[Hop], recorded: list[Recorded]
     hop = spf_mod.receiver_hop(hops)
     if hop is not None:
         return hop, hop.from_ip, f"hop {hop.index}: the hop into the recipient's organisation"
-    return None, None, "no hop with a public connecting IP"
+    return None, None, "no hop from a public IP into another organisation"
 
 
 async def _bounded(coro: Awaitable[T], budget: float, default: Any) -> Any:
@@ -128,6 +130,10 @@ async def analyse(message: Message, resolver: Resolver, source: str = "-",
         notes.append(f"{len(message.all('Received'))} Received fields (a mail loop?): only the "
                      f"newest {MAX_HOPS} are read")
     recorded = read_recorded(message)
+    if len(recorded) > MAX_RECORDED:
+        notes.append(f"{len(recorded):,} recorded authentication results: only the newest "
+                     f"{MAX_RECORDED} are read")
+        recorded = recorded[:MAX_RECORDED]
     attribute(recorded, hops)
     summary = summarise(message)
     mail_from, mail_from_source = spf_mod.envelope_sender(message, hops, recorded)

@@ -167,7 +167,8 @@ def _auth_lines(a: Analysis, colour: bool) -> list[str]:
 
 
 def _recorded_lines(a: Analysis) -> list[str]:
-    lines = ["Recorded by the receivers"]
+    final = a.final_authserv
+    lines = ["Recorded by the receivers" + (f" (the final receiver: {final})" if final else "")]
     if not a.recorded:
         return [*lines, "  nothing (no Authentication-Results or Received-SPF)"]
     for r in a.recorded:

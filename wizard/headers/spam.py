@@ -126,6 +126,7 @@ def _tests(text: str) -> list[dict[str, Any]]:
 
 def read_spamassassin(message: Message) -> dict[str, Any] | None:
     status = message.value("X-Spam-Status")
+    status = status[:20_000] if status else status  # a real one is a few hundred bytes
     flag = message.value("X-Spam-Flag")
     score_field = message.value("X-Spam-Score")
     if status is None and flag is None and score_field is None:

@@ -108,7 +108,7 @@ def sender_hop(hops: list[Hop], sender_domain: str | None) -> Hop | None:
     for hop in hops:
         if crosses(hop) and (sender_org is None or organisation(hop.by) != sender_org):
             return hop
-    return next((h for h in hops if h.public_from_ip), None)
+    return None  # it never left the sender's organisation (or the hops do not say)
 
 
 def receiver_hop(hops: list[Hop]) -> Hop | None:
@@ -172,7 +172,7 @@ async def evaluate(resolver: Resolver, ip: str | None, ip_source: str, hop: Hop 
     check = SpfCheck(ip, ip_source, hop.index if hop else None, helo, mail_from,
                      mail_from_source)
     if ip is None:
-        check.reason = "no connecting IP found in the Received headers"
+        check.reason = f"no connecting IP to check ({ip_source})"
         return check
     if mail_from is None:
         check.reason = "no envelope sender (Return-Path) in the message"

@@ -374,9 +374,10 @@ def _spam_finding(a: Analysis) -> Finding | None:
                       "must send only wanted mail with one-click unsubscribe; the recipient's "
                       "admin can allow the sender if the mail is wanted.", "your-mail-admin",
                       {"kind": "read", "article": BULK_ARTICLE}), **spam)
+    first = [SPAM_ARTICLE] if microsoft.get("spam") else ["reading-message-headers"]
     return _f("headers.spam", Step.SEND, Status.FAIL,
               "The receiver's spam filter marked the message as spam", reasons,
-              "content-rejected", [SPAM_ARTICLE, "spam-rejections", "content-rejected"],
+              "content-rejected", [*first, "spam-rejections", "content-rejected"],
               NextStep("Authentication is not the (only) cause: the filter judged the content "
                        "or the sender's reputation. Ask the recipient's mail admin to check the "
                        "message trace and allow the sender if the mail is wanted; as the sender, "
