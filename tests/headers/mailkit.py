@@ -30,6 +30,15 @@ FORWARDER_IP = "203.0.113.77"
 ESP_IP = "198.51.100.20"
 SIGNED = [b"from", b"to", b"subject", b"date", b"message-id"]
 APPENDED = b"--\r\nSent through a gateway that adds text\r\n"
+# A delivery status notification (RFC 3464): a bounce, not a received message.
+DSN = (b"From: MAILER-DAEMON@mx.example.net\r\nTo: alice@example.com\r\n"
+       b"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+       b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+       b"--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
+       b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net"
+       b"\r\n\r\nFinal-Recipient: rfc822; bob@example.net\r\nAction: failed\r\n"
+       b"Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: Recipient "
+       b"address rejected: User unknown\r\n\r\n--B--\r\n")
 
 
 @cache
@@ -76,6 +85,8 @@ def zone() -> dict[str, Any]:
         "s1._domainkey.mail.strict.test": {"TXT": rsa_record},
         "s1._domainkey.mail.example.com": {"TXT": rsa_record},
         "nodmarc.test": {"TXT": f"v=spf1 ip4:{SENDER_IP} -all"},
+        "_dmarc.lenient.test": {"TXT": "v=DMARC1; p=reject; sp=none; rua=mailto:d@lenient.test"},
+        "news.lenient.test": {"TXT": "v=spf1 -all"},
     }
 
 

@@ -7,21 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from mailkit import stories
+from mailkit import DSN, stories
 
 from tests.conftest import run_cli
 
 STORIES = stories()
 RESULT_VALUES = {"pass", "fail", "neutral", "none", "temperror", "permerror", "policy",
                  "softfail"}
-DSN = (b"From: MAILER-DAEMON@mx.example.net\r\nTo: alice@example.com\r\n"
-       b"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
-       b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
-       b"--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
-       b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net"
-       b"\r\n\r\nFinal-Recipient: rfc822; bob@example.net\r\nAction: failed\r\n"
-       b"Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: Recipient "
-       b"address rejected: User unknown\r\n\r\n--B--\r\n")
+
 
 
 def headers_json(path: Path, nameserver: str, *extra: str) -> tuple[int, dict]:

@@ -162,12 +162,17 @@ async def test_without_dns_the_receivers_record_still_decides(dns, resolver: Res
 
 async def test_a_key_removed_since_delivery_is_not_a_change(resolver: Resolver) -> None:
     signed = sign(prepend(message(), SUBMISSION), "gone")  # no key published for "gone"
-    data = deliver(signed, recorded="dkim=pass header.d=example.com header.s=gone;\r\n\t"
-                                    "spf=pass smtp.mailfrom=alice@example.com")
+    data = deliver(signed, ip="198.51.100.7", origin="relay.other.test",
+                   recorded="dkim=pass header.d=example.com header.s=gone")
     a = await analyse_message(data, resolver)
     assert a.dkim[0].problem == "key" and "was removed or never published" in a.dkim[0].reason
     (change,) = [c for c in a.changes if c.method == "dkim"]
     assert change.kind == "key-changed" and "did not change" in change.summary
+    # SPF fails for this relay: DMARC rests on the signature as the receiver verified it then
+    assert a.spf.result == "fail"
+    assert a.dmarc.result == "pass" and "when it was delivered" in a.dmarc.basis
+    assert a.verdict.status.value == "warn"
+    assert a.verdict.finding_id == "headers.dkim.1" and a.verdict.next.action == {"kind": "none"}
 
 
 async def test_a_copy_changed_after_the_receiver_verified_it(resolver: Resolver) -> None:
@@ -189,3 +194,21 @@ async def test_message_text_cannot_inject_terminal_escapes(resolver: Resolver) -
         out = render(a, fmt)
         assert "\x1b" not in out and "\x07" not in out
         assert "\\x1b]52;c;" in out
+
+
+async def test_a_subdomain_falls_back_to_the_organizational_policy(resolver: Resolver) -> None:
+    sub = prepend(message(sender="Alice <alice@news.strict.test>"), SUBMISSION)
+    a = await analyse_message(deliver(sign(sub, "s1", "strict.test"),
+                                      return_path="bounce@mail.strict.test"), resolver)
+    assert (a.dmarc.domain, a.dmarc.policy_domain) == ("news.strict.test", "strict.test")
+    assert a.dmarc.policy == "quarantine" and a.dmarc.adkim == "s"
+    assert a.dmarc.dkim_domains == ["strict.test"] and not a.dmarc.dkim_aligned  # strict
+    assert a.dmarc.result == "fail"
+
+
+async def test_the_subdomain_policy_sp_applies_after_fallback(resolver: Resolver) -> None:
+    sub = prepend(message(sender="News <news@news.lenient.test>"), SUBMISSION)
+    a = await analyse_message(deliver(sub, return_path="news@news.lenient.test"), resolver)
+    assert a.dmarc.policy_domain == "lenient.test" and a.dmarc.policy == "none"
+    assert a.dmarc.result == "fail" and a.spf.result == "fail"
+    assert a.verdict.category == "dmarc-fail"

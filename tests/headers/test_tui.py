@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mailkit import stories
-from test_cli import DSN
+from mailkit import DSN, stories
 
 from screens.app import WizardApp
 from screens.explain_screen import ExplainScreen

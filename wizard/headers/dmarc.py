@@ -7,8 +7,10 @@ MAIL FROM domain aligned with the From domain, or a DKIM signature that verifies
 the IP the final receiver checked (see :mod:`wizard.headers.spf`).
 
 When only headers were given, a signature whose header signature verifies counts as passing only
-if the final receiver recorded ``dkim=pass`` for it (its body hash cannot be checked here); the
-``basis`` field says so. Pure apart from :func:`gather`.
+if the final receiver recorded ``dkim=pass`` for it (its body hash cannot be checked here); so does
+a signature whose key was removed or whose ``x=`` passed since the receiver verified it (old mail
+must not fail DMARC for a later key rotation). The ``basis`` field says so. Pure apart from
+:func:`gather`.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ def _passing_dkim(dkim: list[DkimCheck], receiver_passed: set[str]) -> tuple[lis
             domains.append(check.domain)
             basis = ("verified now; DKIM body hashes taken from the receiver's record "
                      "(only headers were given)")
+        elif check.problem in ("key", "expired") and check.domain in receiver_passed:
+            domains.append(check.domain)  # the key was rotated or x= passed since delivery
+            basis = ("verified now; DKIM d=" + check.domain + " as the receiver verified it "
+                     "when it was delivered (its key or expiry changed since)")
     return sorted(set(domains)), basis
 
 

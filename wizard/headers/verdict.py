@@ -78,12 +78,16 @@ def _change_next(change: Change, domain: str | None) -> NextStep:
             "Analyse the message as it arrived, exported from the mailbox.",
             "recipient-admin", {"kind": "read", "article": FORWARDING})
     hint = f" ({change.hints[0]})" if change.hints else ""
-    who = change.suspect or "a mailing list or forwarder on the way"
+    if change.suspect:
+        lead = f"{change.suspect} changed the message after it was signed{hint}. Ask its operator"
+    else:
+        lead = ("Something on the way (a mailing list, forwarder, security gateway or footer "
+                f"tool) changed the message after it was signed{hint}. Find it in the hops and "
+                "ask its operator")
     return NextStep(
-        f"{who} changed the message after it was signed{hint}. Ask its operator to stop "
-        "modifying signed messages (no subject tags or footers), or to rewrite the From and "
-        "seal with ARC; receivers can then trust its ARC seal. The sender cannot fix this "
-        "alone.", "recipient-admin", {"kind": "read", "article": FORWARDING})
+        f"{lead} to stop modifying signed messages (no subject tags or footers), or to rewrite "
+        "the From and seal with ARC; receivers can then trust its ARC seal. The sender cannot "
+        "fix this alone.", "recipient-admin", {"kind": "read", "article": FORWARDING})
 
 
 def _dkim_next(check: DkimCheck, domain: str | None) -> NextStep:
@@ -257,8 +261,18 @@ def _dkim_findings(a: Analysis) -> list[Finding]:
                 else [category]
             change = next((x for x in a.changes if x.method == "dkim" and x.domain == c.domain),
                           None)
-            nxt = _change_next(change, a.from_domain) if change is not None and change.kind in (
-                "changed-in-transit", "changed-after-delivery") else _dkim_next(c, a.from_domain)
+            since = change is not None and change.kind in ("key-changed", "expired")
+            if since:
+                status = Status.WARN  # it verified when it was delivered
+            if change is not None and change.kind in ("changed-in-transit",
+                                                      "changed-after-delivery"):
+                nxt = _change_next(change, a.from_domain)
+            elif since:
+                nxt = NextStep("Nothing to fix for this message: it verified when it was "
+                               "delivered; the key or the signature's expiry changed since.",
+                               "you", {"kind": "none"})
+            else:
+                nxt = _dkim_next(c, a.from_domain)
             out.append(_f(fid, Step.DNS, status, f"{name}: {c.result}", c.reason, category,
                           articles, nxt, **details))
     if not a.dkim:
