@@ -36,6 +36,8 @@ class WizardApp(App[int]):
                 tooltip="Reopen past sessions and their reports"),
         Binding("f4", "lab", "Lab", id="app.lab", show=False,
                 tooltip="Practise on built-in lab servers running on this computer"),
+        Binding("f5", "headers", "Headers", id="app.headers", show=False,
+                tooltip="Analyse a received message: why it failed DMARC or went to spam"),
     ]
 
     def __init__(
@@ -151,6 +153,12 @@ class WizardApp(App[int]):
 
         if not isinstance(self.screen, ExplainScreen):
             self.push_screen(ExplainScreen())
+
+    def action_headers(self, text: str = "") -> None:
+        from screens.headers_screen import HeadersScreen
+
+        if not isinstance(self.screen, HeadersScreen):
+            self.push_screen(HeadersScreen(text))
 
     def action_history(self) -> None:
         from screens.history_screen import HistoryScreen

@@ -50,6 +50,7 @@ class ExplainScreen(Screen[None]):
             with Horizontal(classes="actions"):
                 yield Button("Explain", id="explain-run", variant="primary", compact=True)
                 yield Button("Clear", id="explain-clear", compact=True)
+                yield Button("Received message (f5)", id="explain-headers", compact=True)
         with VerticalScroll(id="explain-result"):
             yield Static("", id="explain-category")
             yield Static("", id="explain-class")
@@ -68,6 +69,11 @@ class ExplainScreen(Screen[None]):
         self.query_one("#explain-input", TextArea).text = ""
         self.query_one("#explain-result").display = False
         self.query_one("#explain-input", TextArea).focus()
+
+    @on(Button.Pressed, "#explain-headers")
+    def _headers(self) -> None:
+        """A received message, not an error: the Headers screen analyses it (text carried)."""
+        self.app.action_headers(self.query_one("#explain-input", TextArea).text)  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#explain-run")
     async def action_explain(self) -> None:

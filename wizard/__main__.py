@@ -13,7 +13,7 @@ import sys
 
 from wizard import __version__
 
-COMMANDS = ("check", "dns", "explain", "lab", "kb")
+COMMANDS = ("check", "dns", "explain", "lab", "kb", "headers")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -72,6 +72,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--knowledge", action="append", default=None, metavar="DIR",
                    help="extra knowledge articles (may override built-in ids)")
+    p.add_argument("--nameserver", action="append", default=None, metavar="IP[:PORT]",
+                   help="with --file: the nameserver used to check a received (not bounced) "
+                        "message, as `smtp-wizard headers` does")
 
 
 class _Articles:
@@ -235,6 +238,12 @@ def run(args: argparse.Namespace) -> int:
                 data = handle.read()
         except OSError as exc:
             return _usage(f"cannot read {args.file!r}: {exc.strerror or exc}")
+        from wizard.headers.route import is_received_message
+
+        if is_received_message(data):  # not a bounce: the received-message analysis answers
+            from wizard.cli.headers import run_for_explain
+
+            return run_for_explain(data, args)
         _emit(explain_bounce(data, articles), args.format)
         return EXIT_OK
     text = " ".join(args.text)
