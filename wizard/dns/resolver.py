@@ -1,9 +1,10 @@
 """One async DNS resolver per session, honest about *why* a lookup found nothing.
 
 dnspython's stub resolver folds SERVFAIL and REFUSED into one ``NoNameservers`` error and hides
-which name timed out, so this module sends queries itself with ``dns.asyncquery``
-(``udp_with_fallback`` retries over TCP when an answer is truncated) and reports each lookup as a
-:class:`Lookup` with one of: ok, nxdomain, nodata, servfail, refused, timeout, error.
+which name timed out, so this module sends queries itself (:func:`wizard.dns.exchange.exchange`:
+UDP resent within the timeout as stub resolvers do, TCP when an answer is truncated) and reports
+each lookup as a :class:`Lookup` with one of: ok, nxdomain, nodata, servfail, refused, timeout,
+error.
 
 Lookups are cached and de-duplicated per session: concurrent checks that ask the same question
 share one query. A nameserver that does not answer is remembered as dead for the session, so a
@@ -17,7 +18,6 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
@@ -26,6 +26,8 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
+
+from wizard.dns.exchange import exchange
 
 
 class LookupStatus(StrEnum):
@@ -102,7 +104,7 @@ class Resolver:
         self.max_cname_depth = max_cname_depth
         self._cache: dict[tuple[str, str], asyncio.Task[Lookup]] = {}
         self._dead: set[tuple[str, int]] = set()
-        self.queries_sent = 0
+        self.queries_sent = 0  # questions asked of a nameserver (a UDP resend is not a new one)
 
     async def query(self, name: str, rdtype: str) -> Lookup:
         key = (name.lower().rstrip("."), rdtype.upper())
@@ -156,9 +158,7 @@ class Resolver:
             request.flags |= dns.flags.AD
             self.queries_sent += 1
             try:
-                response, _ = await dns.asyncquery.udp_with_fallback(
-                    request, ip, timeout=self.timeout, port=port
-                )
+                response = await exchange(request, ip, port, self.timeout)
             except dns.exception.Timeout:
                 self._dead.add((ip, port))
                 last = Lookup(name, rdtype, LookupStatus.TIMEOUT, nameserver=f"{ip}:{port}")
