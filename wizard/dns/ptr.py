@@ -32,7 +32,7 @@ def judge_ptr(ip: str, ptr: Lookup, forward: dict[str, Lookup], helo: str | None
               hint: bool = False) -> Finding:
     fid = "dns.ptr"
     if lookup_failed(ptr):
-        return error_finding(fid, f"the reverse DNS of {ip}", ptr, "dns-ptr")
+        return error_finding(fid, f"the reverse DNS of {ip}", ptr)
     facts: dict[str, Any] = {"ip": ip, "ptr": lookup_facts(ptr), "hint": hint}
     if not ptr.ok:
         why = "no PTR record" if ptr.status is LookupStatus.NODATA else \
@@ -57,8 +57,7 @@ def judge_ptr(ip: str, ptr: Lookup, forward: dict[str, Lookup], helo: str | None
     if not confirmed:
         failed = [lk for lk in forward.values() if lookup_failed(lk)]
         if failed:
-            return error_finding(fid, f"the forward address of {failed[0].name}", failed[0],
-                                 "dns-ptr")
+            return error_finding(fid, f"the forward address of {failed[0].name}", failed[0])
         return finding(fid, Status.WARN if hint else Status.FAIL,
                        f"Reverse DNS of {ip} is not forward-confirmed",
                        f"PTR {', '.join(names)} does not resolve back to {ip}. Receivers "

@@ -40,7 +40,7 @@ async def check_tlsrpt(resolver: Resolver, domain: str) -> Finding:
 def judge_tlsrpt(domain: str, lookup: Lookup) -> Finding:
     fid = "dns.tlsrpt"
     if lookup_failed(lookup):
-        return error_finding(fid, f"_smtp._tls.{domain}", lookup, "dns-tlsrpt")
+        return error_finding(fid, f"_smtp._tls.{domain}", lookup)
     facts = {"domain": domain, "lookup": lookup_facts(lookup)}
     records = [r for r in lookup.records if r.lower().startswith("v=tlsrptv1")]
     if not records:
