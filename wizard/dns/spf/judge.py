@@ -117,6 +117,7 @@ def judge_record(domain: str, lookup: Lookup, sends: bool = False) -> tuple[Find
 
 
 def _several(domain: str, found: list[str], facts: dict[str, Any]) -> tuple[Finding, str]:
+    found = sorted(found)  # DNS answers come in any order; the advice must not change with it
     merged, notes = merge_records(found)
     problems = {text: _problems(text) for text in found}
     each = [f"record {i} ('{text}'): {'; '.join(problems[text])}"
