@@ -109,3 +109,17 @@ async def test_details_carry_record_and_trace() -> None:
     assert lookups["lookups"] == 1 and lookups["trace"]["domain"] == "lab.test"
     assert run["dns.spf.eval"].details["matched"]["term"] == "ip4:127.0.0.1"
     assert all(f.duration_ms >= 0 for f in run.findings)
+
+
+async def test_a_bug_in_one_check_is_an_error_for_that_check_alone(monkeypatch) -> None:
+    from wizard.dns import tlsrpt
+
+    async def broken(*_args: object) -> None:
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(tlsrpt, "check_tlsrpt", broken)
+    run = await run_step()
+    f = run["dns.tlsrpt"]
+    assert f.status is Status.ERROR and f.category is None and "injected" in f.summary
+    assert f.next is not None and "fault in smtp-wizard" in f.next.next_step
+    assert run["dns.mx.recipient"].status is Status.PASS

@@ -52,6 +52,8 @@ def _rank(f: Finding) -> int:
 
 SLOW = NextStep("Run the check again, or ask a faster nameserver (--nameserver IP); the DNS "
                 "answered too slowly to finish this check.", "you", ASK_NAMESERVER)
+BUG = NextStep("This is a fault in smtp-wizard, not in your DNS: run the check again, and if it "
+               "repeats, report it with this report attached.", "you", {"kind": "rerun"})
 
 
 async def _timed(fid: str, title: str, coro: Awaitable[Any], deadline: float) -> list[Finding]:
@@ -73,6 +75,7 @@ async def _timed(fid: str, title: str, coro: Awaitable[Any], deadline: float) ->
     except Exception as exc:  # a bug in a check must not take the whole step down
         result = finding(fid, Status.ERROR, f"{title}: the check itself failed",
                          f"{type(exc).__name__}: {exc}", None, exception=type(exc).__name__)
+        result.next = BUG
     found = result if isinstance(result, list) else [result]
     ms = int((time.monotonic() - start) * 1000)
     for f in found:
