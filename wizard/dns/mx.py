@@ -112,8 +112,8 @@ def judge_mx(info: MxInfo, fid: str, role: str, also_sender: bool = False) -> Fi
                            f"({', '.join(addrs)}). Publish an MX record to make this explicit.",
                            "dns-mx", **facts)
         if any(lk is not None and lookup_failed(lk) for lk in (a, aaaa)):
-            failed = next(lk for lk in (a, aaaa) if lk is not None and lookup_failed(lk))
-            return error_finding(fid, f"the address of {domain} (it has no MX)", failed)
+            broken = next(lk for lk in (a, aaaa) if lk is not None and lookup_failed(lk))
+            return error_finding(fid, f"the address of {domain} (it has no MX)", broken)
         return finding(fid, Status.FAIL, f"{domain} has no MX and no address: it cannot "
                        "receive mail", "There is no MX record and no A/AAAA record to fall "
                        "back to.", bad_domain, **facts)

@@ -24,8 +24,8 @@ async def gather_ptr(resolver: Resolver, ip: str) -> tuple[Lookup, dict[str, Loo
 
 
 def real_helo(helo: str | None) -> bool:
-    return bool(helo) and "." in helo and not helo.lower().endswith((".localhost", ".local")) \
-        and not helo.startswith("[")
+    return helo is not None and "." in helo and not helo.startswith("[") \
+        and not helo.lower().endswith((".localhost", ".local"))
 
 
 def judge_ptr(ip: str, ptr: Lookup, forward: dict[str, Lookup], helo: str | None,
@@ -49,8 +49,8 @@ def judge_ptr(ip: str, ptr: Lookup, forward: dict[str, Lookup], helo: str | None
                  forward={n: lookup_facts(lk) for n, lk in forward.items()})
     helo_note = ""
     helo_ok = True
-    if real_helo(helo):
-        helo_ok = any(n.lower() == helo.lower() for n in names)  # type: ignore[union-attr]
+    if helo is not None and real_helo(helo):
+        helo_ok = any(n.lower() == helo.lower() for n in names)
         facts["helo"] = helo
         facts["helo_matches"] = helo_ok
         helo_note = "" if helo_ok else f" The HELO name {helo} differs from the PTR name."

@@ -17,6 +17,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import dns.exception
 import dns.flags
@@ -182,18 +183,19 @@ def _interpret(
     server: str,
 ) -> tuple[Lookup, dns.name.Name | None]:
     rcode = response.rcode()
-    base = {"nameserver": server, "authenticated": bool(response.flags & dns.flags.AD)}
+    ad = bool(response.flags & dns.flags.AD)
+
+    def out(status: LookupStatus, **facts: Any) -> Lookup:
+        return Lookup(name, rdtype, status, nameserver=server, authenticated=ad, **facts)
+
     if rcode == dns.rcode.NXDOMAIN:
-        cnames = _cname_chain(response, qname)
-        return Lookup(name, rdtype, LookupStatus.NXDOMAIN, cnames=cnames, **base), None
+        return out(LookupStatus.NXDOMAIN, cnames=_cname_chain(response, qname)), None
     if rcode == dns.rcode.SERVFAIL:
-        return Lookup(name, rdtype, LookupStatus.SERVFAIL, **base), None
+        return out(LookupStatus.SERVFAIL), None
     if rcode == dns.rcode.REFUSED:
-        return Lookup(name, rdtype, LookupStatus.REFUSED, **base), None
+        return out(LookupStatus.REFUSED), None
     if rcode != dns.rcode.NOERROR:
-        return Lookup(
-            name, rdtype, LookupStatus.ERROR, error=f"rcode {dns.rcode.to_text(rcode)}", **base
-        ), None
+        return out(LookupStatus.ERROR, error=f"rcode {dns.rcode.to_text(rcode)}"), None
     current = qname
     cnames: list[str] = []
     for _ in range(16):
@@ -205,19 +207,17 @@ def _interpret(
         current = rrset[0].target
         cnames.append(current.to_text(omit_final_dot=True))
         if current == qname or cnames.count(cnames[-1]) > 1:
-            return Lookup(
-                name, rdtype, LookupStatus.ERROR, cnames=cnames,
-                error="CNAME loop: " + " -> ".join(cnames), **base,
-            ), None
+            return out(LookupStatus.ERROR, cnames=cnames,
+                       error="CNAME loop: " + " -> ".join(cnames)), None
     rrset = response.get_rrset(response.answer, current, dns.rdataclass.IN, qtype)
     if rrset is None:
         if cnames:
             # The server stopped at a CNAME it did not follow: ask again for the target.
-            return Lookup(name, rdtype, LookupStatus.NODATA, cnames=cnames, **base), current
-        return Lookup(name, rdtype, LookupStatus.NODATA, **base), None
+            return out(LookupStatus.NODATA, cnames=cnames), current
+        return out(LookupStatus.NODATA), None
     rdata = list(rrset)
-    records = [_text(r) for r in rdata]
-    return Lookup(name, rdtype, LookupStatus.OK, records, rdata, cnames, **base), None
+    return out(LookupStatus.OK, records=[_text(r) for r in rdata], rdata=rdata,
+               cnames=cnames), None
 
 
 def _cname_chain(response: dns.message.Message, qname: dns.name.Name) -> list[str]:

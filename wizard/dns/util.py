@@ -13,7 +13,7 @@ FAILED_LOOKUP = (LookupStatus.SERVFAIL, LookupStatus.REFUSED, LookupStatus.TIMEO
 
 def finding(
     fid: str, status: Status | str, title: str, summary: str = "",
-    category: str | None = None, **details: Any,
+    category: str | None = None, /, **details: Any,
 ) -> Finding:
     return Finding(id=fid, step=Step.DNS, status=Status(status), title=title, summary=summary,
                    details=details, category=category)

@@ -138,7 +138,8 @@ def judge_lookups(domain: str, res: SpfResult, merged: bool = False) -> Finding:
     """The ``dns.spf.lookups`` finding from the health walk (``merged``: of the proposed merge
     of several published records)."""
     fid = "dns.spf.lookups"
-    facts = {"domain": domain, "lookups": res.lookups, "void_lookups": res.void_lookups,
+    facts: dict[str, Any] = {
+             "domain": domain, "lookups": res.lookups, "void_lookups": res.void_lookups,
              "limit": MAX_LOOKUPS, "void_limit": MAX_VOID_LOOKUPS,
              "includes": _top_includes(res.trace), "complete": res.complete,
              "limit_exceeded_at": res.limit_exceeded_at, "merged": merged,
