@@ -2,9 +2,11 @@
 
 A stub resolver does not give up on a lost datagram: it sends the query again after a short
 interval and takes whichever answer arrives first (glibc, systemd-resolved and Windows all do).
-:func:`exchange` does the same within its ``timeout``: the same query (same id) is resent every
-:func:`resend_interval` seconds on one socket, so one lost UDP datagram costs an interval, not a
-timeout. A truncated answer (TC bit) is asked again over TCP within what is left of ``timeout``.
+:func:`exchange` does the same within its ``timeout``: the same query (same id) is resent on one
+socket after :func:`resend_interval` seconds, then after twice that, and so on (a backoff, as
+dnspython's resolver does, so a merely slow server is not flooded), so one lost UDP datagram
+costs an interval, not a timeout. A truncated answer (TC bit) is asked again over TCP within what
+is left of ``timeout``.
 
 It does not choose nameservers, follow CNAMEs or interpret answers: that is
 :class:`wizard.dns.resolver.Resolver`'s work.
@@ -21,14 +23,14 @@ import dns.exception
 import dns.inet
 import dns.message
 
-# Resend after a third of the timeout, but at least every second (stub resolvers wait 1-2 s)
-# and never more often than every 50 ms.
+# First resend after a third of the timeout, but within a second (stub resolvers wait 1-2 s)
+# and never sooner than 50 ms; each further wait doubles.
 MAX_RESEND_INTERVAL = 1.0
 MIN_RESEND_INTERVAL = 0.05
 
 
 def resend_interval(timeout: float) -> float:
-    """How long to wait for an answer before sending the same UDP query again."""
+    """How long to wait for an answer before sending the same UDP query again (the first time)."""
     return max(MIN_RESEND_INTERVAL, min(MAX_RESEND_INTERVAL, timeout / 3))
 
 
@@ -57,6 +59,7 @@ async def exchange(
                     ignore_unexpected=True, raise_on_truncation=True,
                 )
             except dns.exception.Timeout:
+                interval *= 2
                 continue  # no answer yet: send the same query again (an earlier one may still come)
             except dns.message.Truncated:
                 left = max(deadline - time.monotonic(), 0.001)
