@@ -89,3 +89,14 @@ def test_bad_input_exit_2() -> None:
         proc = cli(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert len(proc.stderr.strip().splitlines()) == 1 and "error" in proc.stderr
+
+
+def test_no_blocklists_turns_them_off() -> None:
+    with served(zone_for("ip-blocklisted")) as ns:
+        proc = cli("lab.test", "--nameserver", ns, *LAB, "--no-blocklists", "--format", "json")
+    assert proc.returncode == 0, proc.stdout  # the listing is not asked about, so not seen
+    doc = json.loads(proc.stdout)
+    checks = {c["id"]: c for c in doc["checks"]}
+    assert doc["target"]["blocklists"] is False
+    for fid in ("dns.dnsbl.ip", "dns.dnsbl.domain"):
+        assert checks[fid]["status"] == "skip" and "turned off" in checks[fid]["title"]

@@ -41,7 +41,7 @@ async def test_lab_variant_verdict(variant: str) -> None:
     if variant == "healthy":
         assert verdict.status is Status.PASS
         assert {f.id for f in run.findings} >= {
-            "dns.mx.recipient", "dns.mx.sender", "dns.spf.record", "dns.spf.lookups",
+            "dns.mx.recipient", "dns.spf.record", "dns.spf.lookups",
             "dns.spf.eval", "dns.dkim.lab", "dns.dmarc", "dns.dmarc.alignment", "dns.ptr",
             "dns.dnsbl.ip", "dns.dnsbl.domain", "dns.mta_sts", "dns.tlsrpt", "dns.dane"}
         return
@@ -51,9 +51,22 @@ async def test_lab_variant_verdict(variant: str) -> None:
 
 
 async def test_null_mx_as_sender_is_dns_mx() -> None:
-    run = await run_step(zone_for("null-mx"))
+    zone = zone_for("null-mx")
+    zone["other.test"] = {"MX": "10 mail.lab.test"}
+    run = await run_step(zone, rcpt_to="someone@other.test")
     assert run["dns.mx.sender"].status is Status.FAIL
     assert run["dns.mx.sender"].category == "dns-mx"
+    assert run["dns.mx.recipient"].status is Status.PASS
+
+
+async def test_domain_as_sender_and_recipient_is_checked_once() -> None:
+    run = await run_step(zone_for("null-mx"))  # sender@lab.test to postmaster@lab.test
+    assert "dns.mx.sender" not in run.by_id
+    f = run["dns.mx.recipient"]
+    assert f.status is Status.FAIL and f.category == "recipient-domain"
+    assert f.details["roles"] == "sender and recipient" and "as a sender" in f.summary
+    mx_queries = [q for q in run.server.log if q.rdtype == "MX" and q.name == "lab.test"]
+    assert len(mx_queries) == 1
 
 
 async def test_no_domain_gives_one_skip() -> None:
@@ -85,7 +98,7 @@ async def test_dead_nameserver_costs_one_timeout() -> None:
     run = await run_step(target_zone, behaviours={"lab.test": "timeout"}, dns_timeout=0.4)
     elapsed = time.monotonic() - start
     assert run["dns.spf.record"].status is Status.ERROR
-    assert run["dns.mx.sender"].status is Status.ERROR
+    assert run["dns.mx.recipient"].status is Status.ERROR
     assert elapsed < 3 * 0.4 + 0.5, elapsed  # concurrent: not one timeout per query
 
 
@@ -96,3 +109,17 @@ async def test_details_carry_record_and_trace() -> None:
     assert lookups["lookups"] == 1 and lookups["trace"]["domain"] == "lab.test"
     assert run["dns.spf.eval"].details["matched"]["term"] == "ip4:127.0.0.1"
     assert all(f.duration_ms >= 0 for f in run.findings)
+
+
+async def test_a_bug_in_one_check_is_an_error_for_that_check_alone(monkeypatch) -> None:
+    from wizard.dns import tlsrpt
+
+    async def broken(*_args: object) -> None:
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(tlsrpt, "check_tlsrpt", broken)
+    run = await run_step()
+    f = run["dns.tlsrpt"]
+    assert f.status is Status.ERROR and f.category is None and "injected" in f.summary
+    assert f.next is not None and "fault in smtp-wizard" in f.next.next_step
+    assert run["dns.mx.recipient"].status is Status.PASS

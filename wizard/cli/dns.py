@@ -1,5 +1,7 @@
 """`smtp-wizard dns DOMAIN`: run the DNS step alone and print a report (text, JSON, Markdown).
 
+The run is bounded as ``check``'s DNS step is: ``wizard.dns.step.dns_budget`` of the per-query
+timeout (6·T + 5 s, 23 s by default), slow checks reported as errors before that.
 Module-level imports stay light (argparse only); the resolver and checks load inside ``run``.
 """
 
@@ -31,8 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="IP blocklist zone (repeatable); default: a set of widely used lists")
     p.add_argument("--domain-blocklist", action="append", default=None, metavar="ZONE",
                    help="domain blocklist zone (repeatable); default: Spamhaus DBL")
+    p.add_argument("--no-blocklists", action="store_true",
+                   help="do not ask DNS blocklists about the sending IP and domain")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                   help="per DNS query (default 3)")
+                   help="per DNS query (default 3); the whole run ends within 6 x this + 5")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically)")
 
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     from wizard.cli.common import report_session
     from wizard.context import CheckContext
-    from wizard.dns.step import run_dns_step
+    from wizard.dns.step import run_dns_step_bounded
     from wizard.session import Session
     from wizard.target import (
         Target,
@@ -84,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
             dkim_selectors=tuple(validate_selector(s) for s in args.dkim_selector or ()),
             nameservers=tuple(validate_nameserver(n) for n in args.nameserver or ()),
             ip_blocklists=zones, domain_blocklists=dzones, message_headers=headers,
-            timeout=timeout, helo_name=validate_host(args.helo) if args.helo
-            else "smtp-wizard.localhost",
+            blocklists=not args.no_blocklists, timeout=timeout,
+            helo_name=validate_host(args.helo) if args.helo else "smtp-wizard.localhost",
         )
     except TargetError as exc:
         return _usage(str(exc))
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         if not ctx.resolver.nameservers:
             session.notes.append("no nameserver configured: give --nameserver IP")
         start = time.monotonic()
-        session.findings = await run_dns_step(target, ctx)
+        session.findings = await run_dns_step_bounded(target, ctx)
         session.duration_ms = int((time.monotonic() - start) * 1000)
         return session
 

@@ -26,7 +26,7 @@ def judge_dane(by_host: dict[str, Lookup]) -> Finding:
     failed = [lk for lk in by_host.values() if lookup_failed(lk)]
     facts: dict[str, Any] = {h: lookup_facts(lk) for h, lk in by_host.items()}
     if failed:
-        return error_finding(fid, f"TLSA {failed[0].name}", failed[0], "dns-dane")
+        return error_finding(fid, f"TLSA {failed[0].name}", failed[0])
     with_tlsa = {h: lk for h, lk in by_host.items() if lk.ok}
     if not with_tlsa:
         return finding(fid, Status.PASS, "No DANE TLSA records (optional)",

@@ -114,7 +114,7 @@ def judge_key(selector: str, domain: str, lookup: Lookup, explicit: bool) -> Fin
     fid = f"dns.dkim.{selector}"
     name = f"{selector}._domainkey.{domain}"
     if lookup_failed(lookup):
-        return error_finding(fid, f"the DKIM key {name}", lookup, "dns-dkim")
+        return error_finding(fid, f"the DKIM key {name}", lookup)
     delegated = {"cname": lookup.cnames} if lookup.cnames else {}
     records = [r for r in lookup.records if r.strip()]
     if not lookup.ok or not records:
@@ -214,7 +214,7 @@ async def check_dkim(
             f.details["probed"] = True
         return out
     if failed and len(failed) == len(lookups):
-        return [error_finding("dns.dkim", f"DKIM keys of {domain}", failed[0], "dns-dkim")]
+        return [error_finding("dns.dkim", f"DKIM keys of {domain}", failed[0])]
     return [finding("dns.dkim", Status.WARN, f"No DKIM key found at common selectors of {domain}",
                     note, "dns-dkim", domain=domain, probed=probed, source=source,
                     could_not_check=[lk.name for lk in failed])]

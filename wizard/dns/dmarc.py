@@ -44,6 +44,22 @@ def is_dmarc_record(text: str) -> bool:
     return re.match(r"^v\s*=\s*DMARC1\s*(;|$)", text, re.I) is not None
 
 
+def looks_like_dmarc(text: str) -> bool:
+    """A TXT string meant as DMARC that receivers will not take as one (e.g. no semicolons)."""
+    return not is_dmarc_record(text) and (
+        re.search(r"v\s*=\s*dmarc", text, re.I) is not None
+        or re.match(r"^\s*p\s*=\s*(none|quarantine|reject)\b", text, re.I) is not None)
+
+
+def malformed_reason(text: str) -> str:
+    """Why receivers ignore a string that ``looks_like_dmarc``."""
+    if re.match(r"^\s*v\s*=\s*DMARC1\b", text, re.I):
+        return "the tags must be separated by semicolons ('v=DMARC1; p=...')"
+    if re.match(r"^\s*v\s*=\s*dmarc", text, re.I):
+        return "the version must be exactly v=DMARC1"
+    return "a DMARC record must start with v=DMARC1"
+
+
 @dataclass
 class DmarcRecord:
     raw: str
@@ -169,18 +185,23 @@ class DmarcInfo:
     error: str | None = None
     records: list[str] = field(default_factory=list)
     report_auth: dict[str, Lookup] = field(default_factory=dict)
+    # TXT strings at _dmarc.<domain> itself meant as DMARC but malformed: receivers ignore them
+    # (and fall back to the organizational domain's policy, when there is one)
+    own_malformed: list[str] = field(default_factory=list)
 
 
 async def gather_dmarc(resolver: Resolver, domain: str) -> DmarcInfo:
     org = org_domain(domain)
     lookup = await resolver.query(f"_dmarc.{domain}", "TXT")
+    own_malformed = [] if any(is_dmarc_record(r) for r in lookup.records) else [
+        r for r in lookup.records if looks_like_dmarc(r)]
     policy_domain = domain
     if not lookup_failed(lookup) and not [r for r in lookup.records if is_dmarc_record(r)] \
             and org != domain.lower():
         fallback = await resolver.query(f"_dmarc.{org}", "TXT")
         if lookup_failed(fallback) or [r for r in fallback.records if is_dmarc_record(r)]:
             lookup, policy_domain = fallback, org
-    info = DmarcInfo(domain, lookup, policy_domain, org)
+    info = DmarcInfo(domain, lookup, policy_domain, org, own_malformed=own_malformed)
     if lookup_failed(lookup):
         return info
     info.records = [r for r in lookup.records if is_dmarc_record(r)]
@@ -203,17 +224,21 @@ def judge_dmarc(info: DmarcInfo) -> list[Finding]:
     fid = "dns.dmarc"
     name = f"_dmarc.{info.policy_domain}"
     if lookup_failed(info.lookup):
-        return [error_finding(fid, f"the DMARC record {name}", info.lookup, "dns-dmarc")]
+        return [error_finding(fid, f"the DMARC record {name}", info.lookup)]
     base: dict[str, Any] = {"domain": info.domain, "policy_domain": info.policy_domain,
                             "org_domain": info.org, "lookup": lookup_facts(info.lookup)}
+    if info.own_malformed:
+        return [_own_malformed(info, base)]
     if not info.records:
-        where = f"_dmarc.{info.domain}" + (f" nor _dmarc.{info.org}" if info.org !=
-                                           info.domain.lower() else "")
-        why = "does not exist" if info.lookup.status is LookupStatus.NXDOMAIN else \
-            "has no v=DMARC1 record"
+        if info.org != info.domain.lower():
+            where = f"Neither _dmarc.{info.domain} nor _dmarc.{info.org} has a DMARC record"
+        elif info.lookup.status is LookupStatus.NXDOMAIN:
+            where = f"_dmarc.{info.domain} does not exist"
+        else:
+            where = f"_dmarc.{info.domain} has no TXT record starting with v=DMARC1"
         return [finding(fid, Status.FAIL, f"No DMARC record for {info.domain}",
-                        f"Neither {where} {why}. Large mailbox providers require DMARC from "
-                        "bulk senders; publish at least 'v=DMARC1; p=none; rua=mailto:...'.",
+                        f"{where}. Large mailbox providers require DMARC from bulk senders; "
+                        "publish at least 'v=DMARC1; p=none; rua=mailto:...'.",
                         "dns-dmarc", **base)]
     if len(info.records) > 1:
         return [finding(fid, Status.FAIL, f"{len(info.records)} DMARC records at {name}",
@@ -251,7 +276,7 @@ def judge_dmarc(info: DmarcInfo) -> list[Finding]:
         facts = {dest: lookup_facts(lk) for dest, lk in info.report_auth.items()}
         if failed:
             out.append(error_finding("dns.dmarc.reports", "the report authorization of "
-                                     f"{failed[0]}", info.report_auth[failed[0]], "dns-dmarc"))
+                                     f"{failed[0]}", info.report_auth[failed[0]]))
         elif missing:
             out.append(finding("dns.dmarc.reports", Status.WARN, "External DMARC report "
                                f"address(es) not authorized: {', '.join(missing)}",
@@ -266,14 +291,48 @@ def judge_dmarc(info: DmarcInfo) -> list[Finding]:
     return out
 
 
+def _own_malformed(info: DmarcInfo, base: dict[str, Any]) -> Finding:
+    """The domain's own _dmarc record is malformed: say so, and what receivers apply instead."""
+    text = info.own_malformed[0]
+    why = malformed_reason(text)
+    if info.policy_domain != info.domain.lower() and info.record is not None:
+        instead = (f"receivers ignore it and apply {info.policy_domain}'s policy instead "
+                   f"(p={info.record.subdomain_policy} for subdomains)")
+    elif info.policy_domain != info.domain.lower() and info.records:
+        instead = f"receivers ignore it, and {info.policy_domain}'s record is invalid too"
+    elif info.org != info.domain.lower():
+        instead = f"receivers ignore it, and {info.org} publishes no DMARC record either"
+    else:
+        instead = "receivers ignore it: the domain has no DMARC policy in effect"
+    return finding("dns.dmarc", Status.FAIL, f"DMARC record of {info.domain} is malformed",
+                   f"_dmarc.{info.domain} holds '{text}', which is not a valid DMARC record: "
+                   f"{why}. So {instead}. Fix it, e.g. 'v=DMARC1; p=none; rua=mailto:...'.",
+                   "dns-dmarc", own_record=text, error=why, **base)
+
+
+MODE = {"r": "relaxed", "s": "strict"}
+
+
 def judge_alignment(facts: dict[str, Any]) -> Finding:
     fid = "dns.dmarc.alignment"
-    spf_text = ("aligned" if facts["spf_aligned"] else "not aligned") + \
-        f" ({facts['aspf']}), SPF {facts['spf_result'] or 'not evaluated'}"
-    dkim_text = (f"aligned d={', '.join(facts['dkim_aligned'])}" if facts["dkim_aligned"]
-                 else ("d= not aligned" if facts["dkim_domains"] else "no DKIM d= known"))
-    summary = (f"From {facts['from_domain']}; MAIL FROM {facts['mail_from_domain'] or '-'}: "
-               f"SPF {spf_text}; DKIM {dkim_text}. DMARC would {facts['dmarc']}.")
+    frm, mfd = facts["from_domain"], facts["mail_from_domain"]
+    if mfd:
+        spf_text = (f"SPF: the MAIL FROM domain {mfd} "
+                    f"{'aligns' if facts['spf_aligned'] else 'does not align'} with the From "
+                    f"domain {frm} ({MODE.get(facts['aspf'], facts['aspf'])}), and SPF "
+                    + (f"gives {facts['spf_result']}" if facts["spf_result"]
+                       else "was not evaluated (give --sending-ip)"))
+    else:
+        spf_text = "SPF: no MAIL FROM address given, so SPF alignment was not checked"
+    if facts["dkim_aligned"]:
+        dkim_text = f"DKIM: the signature's d={', '.join(facts['dkim_aligned'])} aligns"
+    elif facts["dkim_domains"]:
+        dkim_text = (f"DKIM: the signature's d={', '.join(facts['dkim_domains'])} does not "
+                     f"align with {frm}")
+    else:
+        dkim_text = ("DKIM: no signature known (give --headers with a received message to "
+                     "check it)")
+    summary = f"{spf_text}; {dkim_text}. DMARC would {facts['dmarc']}."
     if facts["dmarc"] == "fail":
         enforced = facts["policy"] in ("quarantine", "reject")
         return finding(fid, Status.FAIL if enforced else Status.WARN,

@@ -1,9 +1,15 @@
-"""DNS blocklists: the sending IP against IP lists, the sender domain against domain lists.
+"""DNS blocklists (RFC 5782): the sending IP against IP lists, the sender domain against domain
+lists, with each answer read by the list's own documented codes.
 
-Return codes are interpreted, including the ones that mean "your query was refused" (Spamhaus
-127.255.255.252/254/255, for example when asking through a public resolver): those are errors,
-never "listed". Any answer outside 127.0.0.0/8 is also treated as an error (a resolver that
-rewrites NXDOMAIN), not as a listing.
+Only answers in 127.0.0.0/8 count, and never 127.0.0.1 (RFC 5782 section 5). Answers that mean
+"your query was refused" (Spamhaus 127.255.255.252/254/255, for example when asking through a
+public resolver; see ``data/blocklists.toml`` for each list's codes and sources) and answers
+outside 127.0.0.0/8 (a resolver that rewrites NXDOMAIN, a wildcard) are inconclusive, never a
+listing: the finding is an ``error`` with no category and says how to ask properly. Public lists
+are never asked about loopback, private, documentation or other special-use addresses, nor about
+names reserved for testing (RFC 2606, RFC 6761): that is a skip, not a listing.
+
+``interpret`` and ``judge_lists`` are pure; ``lookup_lists`` asks the lists concurrently.
 """
 
 from __future__ import annotations
@@ -13,30 +19,55 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.dns.blocklist_catalog import Blocklist, defaults, known
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
-from wizard.dns.util import finding, lookup_facts, lookup_failed
-from wizard.findings import Finding, Status
+from wizard.dns.util import finding, lookup_facts, lookup_failed, next_for
+from wizard.findings import Finding, NextStep, Status
 
-DEFAULT_IP_LISTS = (
-    "zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org", "psbl.surriel.com",
-    "bl.mailspike.net", "dnsbl-1.uceprotect.net",
-)
-DEFAULT_DOMAIN_LISTS = ("dbl.spamhaus.org",)
+DEFAULT_IP_LISTS = defaults("ip")
+DEFAULT_DOMAIN_LISTS = defaults("domain")
 
-REFUSED_CODES = {
-    "127.255.255.252": "the query was malformed for this list (typing error in the zone name)",
-    "127.255.255.254": "the list refuses queries from public/open resolvers: use your own "
-                       "resolver or a data query key",
-    "127.255.255.255": "the list refuses you: too many queries (rate limited)",
-    "127.0.1.255": "an IP was queried against a domain list",
-}
-SPAMHAUS_CODES = {
-    "127.0.0.2": "SBL (spam source)", "127.0.0.3": "SBL CSS (snowshoe spam)",
-    "127.0.0.4": "XBL (exploited/infected host)", "127.0.0.5": "XBL", "127.0.0.6": "XBL",
-    "127.0.0.7": "XBL", "127.0.0.9": "SBL DROP (hijacked network)",
-    "127.0.0.10": "PBL (ISP says: end-user IP, should not send mail directly)",
-    "127.0.0.11": "PBL (Spamhaus: dynamic/end-user IP)",
-}
+LOOPBACK_NET = ipaddress.ip_network("127.0.0.0/8")
+ERROR_NET = ipaddress.ip_network("127.255.255.0/24")  # Spamhaus's range for query errors
+NEVER_LISTED = ipaddress.ip_address("127.0.0.1")  # RFC 5782 section 5
+DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in (
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
+SHARED = ipaddress.ip_network("100.64.0.0/10")
+RESERVED_TLDS = ("test", "example", "invalid", "localhost", "local")
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+ASK_NAMESERVER = {"kind": "rerun", "ask": ["nameserver"]}
+
+
+def special_address(ip: str) -> str | None:
+    """Why public blocklists can say nothing about ``ip`` (None for a public address)."""
+    addr = ipaddress.ip_address(ip)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    if addr.is_loopback:
+        return "a loopback address"
+    if any(addr in net for net in DOCUMENTATION if net.version == addr.version):
+        return "a documentation address (RFC 5737 / RFC 3849)"
+    if addr.version == 4 and addr in SHARED:
+        return "a shared carrier-grade NAT address (RFC 6598)"
+    if addr.is_link_local:
+        return "a link-local address"
+    if addr.is_private:
+        return "a private address (RFC 1918 / RFC 4193)"
+    if not addr.is_global:
+        return "a reserved address, not a public internet address"
+    return None
+
+
+def special_domain(domain: str) -> str | None:
+    """Why public blocklists can say nothing about ``domain`` (None for an ordinary name)."""
+    name = domain.lower().rstrip(".")
+    labels = name.split(".")
+    if len(labels) < 2:
+        return "a name without a dot, not an internet domain"
+    if labels[-1] in RESERVED_TLDS or any(name == d or name.endswith("." + d)
+                                          for d in RESERVED_DOMAINS):
+        return "a name reserved for testing and documentation (RFC 2606 / RFC 6761)"
+    return None
 
 
 def query_name(subject: str, zone: str) -> str:
@@ -53,48 +84,73 @@ def query_name(subject: str, zone: str) -> str:
 @dataclass
 class ListAnswer:
     zone: str
-    state: str  # listed | clear | error
+    state: str  # listed | clear | refused | error
     codes: list[str]
     meaning: str
     reason: str | None
     lookup: Lookup
+    name: str | None = None  # the list's name when the wizard knows it
+    delist: str | None = None
+
+    @property
+    def inconclusive(self) -> bool:
+        return self.state in ("refused", "error")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"zone": self.zone, "state": self.state, "codes": self.codes,
-                "meaning": self.meaning, "reason": self.reason,
+        return {"zone": self.zone, "name": self.name, "state": self.state, "codes": self.codes,
+                "meaning": self.meaning, "reason": self.reason, "delist": self.delist,
                 "lookup": lookup_facts(self.lookup)}
 
 
-def interpret(zone: str, lookup: Lookup, txt: Lookup | None = None) -> ListAnswer:
-    """Pure: what one list's answer means."""
-    if lookup.status in (LookupStatus.NXDOMAIN, LookupStatus.NODATA):
-        return ListAnswer(zone, "clear", [], "not listed", None, lookup)
-    if lookup_failed(lookup):
-        return ListAnswer(zone, "error", [], f"could not ask: {lookup.describe()}", None, lookup)
-    codes = list(lookup.records)
-    refused = [REFUSED_CODES[c] for c in codes if c in REFUSED_CODES]
-    if refused:
-        return ListAnswer(zone, "error", codes, refused[0], None, lookup)
-    odd = [c for c in codes if not _loopback(c)]
-    if odd:
-        return ListAnswer(zone, "error", codes, "unexpected answer outside 127.0.0.0/8 (a "
-                          "resolver that rewrites NXDOMAIN?)", None, lookup)
-    meaning = ", ".join(SPAMHAUS_CODES.get(c, f"listed ({c})") for c in codes) \
-        if "spamhaus" in zone else f"listed ({', '.join(codes)})"
-    reason = " ".join(txt.records) if txt is not None and txt.ok else None
-    return ListAnswer(zone, "listed", codes, meaning, reason, lookup)
-
-
-def _loopback(text: str) -> bool:
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(text) in ipaddress.ip_network("127.0.0.0/8")
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
+        return None
+
+
+def interpret(zone: str, lookup: Lookup, txt: Lookup | None = None) -> ListAnswer:
+    """Pure: what one list's answer means, by RFC 5782 and the list's documented codes."""
+    info: Blocklist | None = known(zone)
+    extra = {"name": info.name if info else None, "delist": info.delist if info else None}
+    if lookup.status in (LookupStatus.NXDOMAIN, LookupStatus.NODATA):
+        return ListAnswer(zone, "clear", [], "not listed", None, lookup, **extra)
+    if lookup_failed(lookup):
+        return ListAnswer(zone, "error", [], f"could not ask: {lookup.describe()}", None, lookup,
+                          **extra)
+    codes = list(lookup.records)
+    addrs = [_ip(c) for c in codes]
+    refused = [info.refused[c] for c in codes if info and c in info.refused]
+    if not refused:
+        refused = [f"the list answered {c}, a query-error code, not a listing"
+                   for c, a in zip(codes, addrs, strict=True) if a is not None and a in ERROR_NET]
+    if refused:
+        return ListAnswer(zone, "refused", codes, f"{refused[0]} ({', '.join(codes)})", None,
+                          lookup, **extra)
+    if any(a is None or a.version != 4 or a not in LOOPBACK_NET for a in addrs):
+        return ListAnswer(zone, "error", codes, f"answered {', '.join(codes)}, outside "
+                          "127.0.0.0/8: not a blocklist answer (a resolver that rewrites "
+                          "'no such name', or a wildcard)", None, lookup, **extra)
+    listing = [c for c, a in zip(codes, addrs, strict=True) if a != NEVER_LISTED]
+    if not listing:
+        return ListAnswer(zone, "error", codes, "answered 127.0.0.1, which RFC 5782 reserves "
+                          "as never listed: the list is misbehaving", None, lookup, **extra)
+    meanings = []
+    for code in listing:
+        if info is not None and code in info.codes:
+            meanings.append(f"{info.codes[code]} ({code})")
+        elif info is not None:
+            meanings.append(f"listed ({code}, an answer {info.name} does not document)")
+        else:
+            meanings.append(f"listed ({code})")
+    reason = " ".join(txt.records) if txt is not None and txt.ok else None
+    return ListAnswer(zone, "listed", listing, "; ".join(meanings), reason, lookup, **extra)
 
 
 async def lookup_lists(resolver: Resolver, subject: str, zones: tuple[str, ...]) -> list[
     ListAnswer
 ]:
+    """Ask every list at once (A and TXT together: the TXT says why, when listed)."""
     async def one(zone: str) -> ListAnswer:
         name = query_name(subject, zone)
         a, txt = await asyncio.gather(resolver.query(name, "A"), resolver.query(name, "TXT"))
@@ -103,22 +159,93 @@ async def lookup_lists(resolver: Resolver, subject: str, zones: tuple[str, ...])
     return list(await asyncio.gather(*(one(z) for z in zones)))
 
 
-def judge_lists(fid: str, subject: str, answers: list[ListAnswer], kind: str) -> Finding:
+def split_zones(subject: str, zones: tuple[str, ...], kind: str) -> tuple[
+    tuple[str, ...], tuple[str, ...], str | None
+]:
+    """(zones to ask, public zones not asked, why not) for ``subject``."""
+    why = special_address(subject) if kind == "IP" else special_domain(subject)
+    if why is None:
+        return zones, (), None
+    public = tuple(z for z in zones if (b := known(z)) is not None and b.public)
+    return tuple(z for z in zones if z not in public), public, why
+
+
+def skipped(fid: str, subject: str, kind: str, zones: tuple[str, ...], why: str) -> Finding:
+    """Nothing was asked: every list is public and ``subject`` is special-use."""
+    what = ("the public address your mail leaves from (--sending-ip)" if kind == "IP"
+            else "the domain you send from")
+    return finding(fid, Status.SKIP, f"Blocklists not asked about {subject} ({why})",
+                   f"Public blocklists list only what is on the internet, and {subject} is "
+                   f"{why}: the {len(zones)} {kind} list(s) were not asked. To check, give "
+                   f"{what}.", subject=subject, not_asked=list(zones), why_not_asked=why,
+                   lists=[])
+
+
+def turned_off(fid: str, kind: str) -> Finding:
+    return finding(fid, Status.SKIP, f"{kind} blocklists not checked: turned off",
+                   "Blocklist checks were turned off (--no-blocklists); nothing was asked.",
+                   turned_off=True, lists=[])
+
+
+def judge_lists(fid: str, subject: str, answers: list[ListAnswer], kind: str,
+                not_asked: tuple[str, ...] = (), why_not: str | None = None,
+                named_by_user: bool = False) -> Finding:
+    """The finding for one subject's lists. ``not_asked``: public lists left out because the
+    subject is special-use (``why_not``); ``named_by_user``: the lists were given, not defaults.
+    """
     listed = [a for a in answers if a.state == "listed"]
-    errors = [a for a in answers if a.state == "error"]
-    facts = {"subject": subject, "lists": [a.to_dict() for a in answers],
-             "listed_on": [a.zone for a in listed], "errors": [a.zone for a in errors]}
+    clear = [a for a in answers if a.state == "clear"]
+    unsure = [a for a in answers if a.inconclusive]
+    facts: dict[str, Any] = {
+        "subject": subject, "lists": [a.to_dict() for a in answers],
+        "listed_on": [a.zone for a in listed], "errors": [a.zone for a in unsure],
+        "clear_on": [a.zone for a in clear], "not_asked": list(not_asked),
+        "why_not_asked": why_not, "lists_named_by_user": named_by_user}
+    checked_clear = f" Not listed on {', '.join(a.zone for a in clear)}." if clear else ""
+    could_not = (" Could not check " + "; ".join(f"{a.zone} ({a.meaning})" for a in unsure)
+                 + ".") if unsure else ""
+    left_out = f" Not asked, as {subject} is {why_not}: {', '.join(not_asked)}." \
+        if not_asked else ""
     if listed:
-        what = "; ".join(f"{a.zone}: {a.meaning}" + (f" ({a.reason})" if a.reason else "")
+        what = "; ".join(f"{a.zone}: {a.meaning}" + (f" — {a.reason}" if a.reason else "")
                          for a in listed)
-        return finding(fid, Status.FAIL, f"{subject} is on {len(listed)} blocklist(s)",
-                       f"{what}. Receivers using these lists reject or junk the mail: fix the "
-                       "cause, then request delisting on each list's site.", "blocklisted",
-                       **facts)
-    if errors:
-        what = "; ".join(f"{a.zone}: {a.meaning}" for a in errors)
-        return finding(fid, Status.ERROR, f"Could not check {len(errors)} of {len(answers)} "
-                       f"{kind} blocklist(s) for {subject}", f"{what}. Not listed on the "
-                       "others. This is not a listing.", "blocklisted", **facts)
-    return finding(fid, Status.PASS, f"{subject} is on none of {len(answers)} {kind} "
-                   "blocklist(s)", ", ".join(a.zone for a in answers), **facts)
+        where = [a.delist for a in listed if a.delist]
+        fix = ("Fix the cause (an infected machine, a leaked password, an open relay), then "
+               "request removal on each list's site" + (f" ({', '.join(where)})" if where else "")
+               + ".")
+        return finding(fid, Status.FAIL, f"{subject} is on {len(listed)} of {len(answers)} "
+                       f"{kind} blocklist(s)", f"{what}. Receivers using these lists reject or "
+                       f"junk the mail. {fix}{checked_clear}{could_not}{left_out}",
+                       "blocklisted", **facts)
+    if unsure:
+        inconclusive = "; ".join(f"{a.zone}: {a.meaning}" for a in unsure)
+        out = finding(fid, Status.ERROR, f"Could not check {len(unsure)} of {len(answers)} "
+                      f"{kind} blocklist(s) for {subject}", f"Inconclusive: {inconclusive}. "
+                      f"This is not a listing.{_fixes(unsure)}{checked_clear}{left_out}", None,
+                      **facts)
+        out.next = _next(unsure)
+        return out
+    return finding(fid, Status.PASS, f"{subject} is on none of the {len(answers)} {kind} "
+                   "blocklist(s) checked", ", ".join(a.zone for a in answers) + "." + left_out,
+                   **facts)
+
+
+def _fixes(unsure: list[ListAnswer]) -> str:
+    fixes: list[str] = []
+    for a in unsure:
+        info = known(a.zone)
+        if info is not None and info.when_refused and info.when_refused not in fixes:
+            fixes.append(info.when_refused)
+    return (" " + " ".join(fixes)) if fixes else ""
+
+
+def _next(unsure: list[ListAnswer]) -> NextStep:
+    refused = [a for a in unsure if a.state == "refused" or a.lookup.status in (
+        LookupStatus.REFUSED, LookupStatus.OK)]
+    if refused:
+        info = known(refused[0].zone)
+        text = info.when_refused if info is not None and info.when_refused else (
+            f"{refused[0].zone} refused your resolver: ask the lists through your own "
+            "recursive resolver (--nameserver), not a public or company one.")
+        return NextStep(text, "you", ASK_NAMESERVER)
+    return next_for(unsure[0].lookup)

@@ -1,11 +1,15 @@
 """MTA-STS (RFC 8461): the ``_mta-sts`` TXT record and the HTTPS policy, checked against the MX.
 
 ``parse_policy`` and ``judge_mta_sts`` are pure; ``fetch_policy`` uses httpx (no redirects, as
-the RFC requires). ``Target.mta_sts_base_url`` replaces ``https://mta-sts.<domain>`` (the lab).
+the RFC requires) and streams the body: it stops at 64 KB (RFC 8461 3.3 caps a policy there)
+and at one overall deadline, so a server that sends forever, or one byte at a time, costs
+neither memory nor more than ``timeout`` seconds. ``Target.mta_sts_base_url`` replaces
+``https://mta-sts.<domain>`` (the lab).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,29 +70,38 @@ def mx_matches(pattern: str, host: str) -> bool:
 
 
 async def fetch_policy(url: str, timeout: float) -> tuple[str | None, str | None]:
-    """(policy text, None) or (None, why it could not be fetched)."""
+    """(policy text, None) or (None, why it could not be fetched), within ``timeout`` s in all."""
     import httpx
 
     try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            response = await client.get(url)
+        async with asyncio.timeout(timeout):
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client, \
+                    client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    return None, f"HTTP {response.status_code}"
+                ctype = response.headers.get("content-type", "")
+                if not ctype.lower().startswith("text/plain"):
+                    return None, f"content-type {ctype or 'missing'} (must be text/plain)"
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > MAX_POLICY_BYTES:
+                    return None, f"policy larger than 64 KB ({int(declared)} bytes announced)"
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_POLICY_BYTES:
+                        return None, "policy larger than 64 KB (stopped reading)"
+                return body.decode("utf-8", "replace"), None  # RFC 8461 3.2: UTF-8
+    except TimeoutError:
+        return None, f"no complete policy within {timeout:g} s (stopped waiting)"
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if response.status_code != 200:
-        return None, f"HTTP {response.status_code}"
-    ctype = response.headers.get("content-type", "")
-    if not ctype.lower().startswith("text/plain"):
-        return None, f"content-type {ctype or 'missing'} (must be text/plain)"
-    if len(response.content) > MAX_POLICY_BYTES:
-        return None, "policy larger than 64 KB"
-    return response.text, None
 
 
 async def check_mta_sts(resolver: Resolver, domain: str, mx_hosts: list[str],
                         base_url: str | None, timeout: float) -> Finding:
     txt = await resolver.query(f"_mta-sts.{domain}", "TXT")
     if lookup_failed(txt):
-        return error_finding("dns.mta_sts", f"_mta-sts.{domain}", txt, "dns-mta-sts")
+        return error_finding("dns.mta_sts", f"_mta-sts.{domain}", txt)
     records = [r for r in txt.records if r.startswith("v=STSv1")]
     if not records:
         return judge_mta_sts(domain, txt, None, None, None, mx_hosts, "")

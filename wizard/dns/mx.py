@@ -1,6 +1,8 @@
 """MX of a domain: priorities, null MX (RFC 7505), CNAME and IP-literal targets, host addresses.
 
-``judge_mx`` is pure (lookups in, finding out); ``gather_mx`` does the concurrent lookups.
+``judge_mx`` is pure (lookups in, finding out); ``gather_mx`` does the concurrent lookups, for
+the :data:`MAX_MX_HOSTS` most preferred hosts only: a domain publishing thousands of MX records
+must not cost thousands of queries (senders try only the first few), and the finding says so.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
 from wizard.findings import Finding, Status
+
+MAX_MX_HOSTS = 10  # hosts whose addresses are looked up, most preferred first
 
 
 @dataclass
@@ -46,6 +50,11 @@ class MxInfo:
     hosts: list[MxHost] = field(default_factory=list)
     implicit_a: Lookup | None = None
     implicit_aaaa: Lookup | None = None
+    total: int = 0  # MX records published; ``hosts`` holds the first MAX_MX_HOSTS of them
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.hosts)
 
     @property
     def null_mx(self) -> bool:
@@ -60,7 +69,9 @@ async def gather_mx(resolver: Resolver, domain: str) -> MxInfo:
     mx = await resolver.query(domain, "MX")
     info = MxInfo(domain, mx)
     if mx.ok:
-        for rdata in sorted(mx.rdata, key=lambda r: r.preference):
+        ranked = sorted(mx.rdata, key=lambda r: r.preference)
+        info.total = len(ranked)
+        for rdata in ranked[:MAX_MX_HOSTS]:
             info.hosts.append(MxHost(rdata.preference, rdata.exchange.to_text(True).rstrip(".")))
         real = [h for h in info.hosts if h.host not in ("", ".") and not h.ip_literal]
 
@@ -75,44 +86,52 @@ async def gather_mx(resolver: Resolver, domain: str) -> MxInfo:
     return info
 
 
-def judge_mx(info: MxInfo, fid: str, role: str) -> Finding:
+def judge_mx(info: MxInfo, fid: str, role: str, also_sender: bool = False) -> Finding:
     """``role`` is "recipient" or "sender": a recipient domain that cannot receive is
-    ``recipient-domain``; a sender domain that cannot receive bounces is ``dns-mx``."""
+    ``recipient-domain``; a sender domain that cannot receive bounces is ``dns-mx``.
+    ``also_sender``: the recipient domain is the sender's too (checked and reported once)."""
     domain, mx = info.domain, info.mx
     bad_domain = "recipient-domain" if role == "recipient" else "dns-mx"
-    title_what = f"MX of the {role} domain {domain}"
+    roles = "sender and recipient" if also_sender else role
+    title_what = f"MX of the {roles} domain {domain}"
     if lookup_failed(mx):
-        return error_finding(fid, title_what, mx, "dns-mx")
+        return error_finding(fid, title_what, mx)
     if mx.status is LookupStatus.NXDOMAIN:
-        return finding(fid, Status.FAIL, f"The {role} domain {domain} does not exist",
+        return finding(fid, Status.FAIL, f"The {roles} domain {domain} does not exist",
                        f"The DNS says {domain} does not exist (NXDOMAIN): no mail can be "
                        "delivered to it. Check the spelling after the @.",
-                       bad_domain, domain=domain, lookup=lookup_facts(mx))
+                       bad_domain, domain=domain, lookup=lookup_facts(mx), roles=roles)
     if mx.status is LookupStatus.NODATA:
         a, aaaa = info.implicit_a, info.implicit_aaaa
         addrs = [r for lk in (a, aaaa) if lk and lk.ok for r in lk.records]
-        facts: dict[str, Any] = {"domain": domain, "implicit_mx": True, "addresses": addrs}
+        facts: dict[str, Any] = {"domain": domain, "implicit_mx": True, "addresses": addrs,
+                                 "roles": roles}
         if addrs:
             return finding(fid, Status.WARN, f"{domain} has no MX record (falls back to its A "
                            "record)", f"Without MX, senders deliver to {domain}'s own address "
                            f"({', '.join(addrs)}). Publish an MX record to make this explicit.",
                            "dns-mx", **facts)
         if any(lk is not None and lookup_failed(lk) for lk in (a, aaaa)):
-            failed = next(lk for lk in (a, aaaa) if lk is not None and lookup_failed(lk))
-            return error_finding(fid, f"the address of {domain} (it has no MX)", failed, "dns-mx")
+            broken = next(lk for lk in (a, aaaa) if lk is not None and lookup_failed(lk))
+            return error_finding(fid, f"the address of {domain} (it has no MX)", broken)
         return finding(fid, Status.FAIL, f"{domain} has no MX and no address: it cannot "
                        "receive mail", "There is no MX record and no A/AAAA record to fall "
                        "back to.", bad_domain, **facts)
     records = [{"preference": h.preference, "host": h.host or ".", "addresses": h.addresses,
                 "cname": h.cname or None} for h in info.hosts]
-    facts = {"domain": domain, "mx": records, "null_mx": info.null_mx}
+    facts = {"domain": domain, "mx": records, "null_mx": info.null_mx, "roles": roles,
+             "mx_total": info.total or len(info.hosts), "mx_checked": len(info.hosts)}
     if info.null_mx:
         return finding(fid, Status.FAIL, f"{domain} publishes a null MX: it accepts no mail",
                        f"'MX 0 .' (RFC 7505) declares that {domain} never receives mail; mail "
                        "to it bounces at once" + (", and receivers may refuse it as a sender"
-                                                  if role == "sender" else "") + ".",
-                       bad_domain, **facts)
+                                                  if role == "sender" or also_sender else "")
+                       + ".", bad_domain, **facts)
     problems: list[str] = []
+    if info.capped:
+        problems.append(f"{info.total} MX records published: only the {len(info.hosts)} most "
+                        "preferred were checked (senders try only the first few; so many MX "
+                        "records are almost certainly a mistake)")
     literal = [h.host for h in info.hosts if h.ip_literal]
     if literal:
         problems.append(f"MX points to an IP address ({', '.join(literal)}), not a host name")
@@ -128,7 +147,7 @@ def judge_mx(info: MxInfo, fid: str, role: str) -> Finding:
     if failed and not usable:
         lk = next(lk for lk in (failed[0].a, failed[0].aaaa)
                   if lk is not None and lookup_failed(lk))
-        return error_finding(fid, f"the address of MX host {failed[0].host}", lk, "dns-mx")
+        return error_finding(fid, f"the address of MX host {failed[0].host}", lk)
     if not usable:
         problems.insert(0, "no MX host has an address (A/AAAA): " + ", ".join(missing or literal))
         return finding(fid, Status.FAIL, f"The MX hosts of {domain} have no address",
@@ -141,9 +160,11 @@ def judge_mx(info: MxInfo, fid: str, role: str) -> Finding:
                         "senders cope): " + ", ".join(cnamed))
     if failed:
         problems.append("could not look up: " + ", ".join(h.host for h in failed))
-    listing = ", ".join(f"{h.preference} {h.host}" for h in info.hosts)
+    listing = ", ".join(f"{h.preference} {h.host}" for h in info.hosts) + (
+        f" and {info.total - len(info.hosts)} more" if info.capped else "")
     if problems:
         return finding(fid, Status.WARN, f"MX of {domain} works, with problems",
                        "; ".join(problems) + f". MX: {listing}.", "dns-mx", **facts)
-    return finding(fid, Status.PASS, f"MX of {domain}: {len(info.hosts)} host(s), all with "
-                   "addresses", f"MX: {listing}.", **facts)
+    both = " (sender and recipient domain)" if also_sender else ""
+    return finding(fid, Status.PASS, f"MX of {domain}{both}: {len(info.hosts)} host(s), all "
+                   "with addresses", f"MX: {listing}.", **facts)

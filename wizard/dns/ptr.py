@@ -24,15 +24,15 @@ async def gather_ptr(resolver: Resolver, ip: str) -> tuple[Lookup, dict[str, Loo
 
 
 def real_helo(helo: str | None) -> bool:
-    return bool(helo) and "." in helo and not helo.lower().endswith((".localhost", ".local")) \
-        and not helo.startswith("[")
+    return helo is not None and "." in helo and not helo.startswith("[") \
+        and not helo.lower().endswith((".localhost", ".local"))
 
 
 def judge_ptr(ip: str, ptr: Lookup, forward: dict[str, Lookup], helo: str | None,
               hint: bool = False) -> Finding:
     fid = "dns.ptr"
     if lookup_failed(ptr):
-        return error_finding(fid, f"the reverse DNS of {ip}", ptr, "dns-ptr")
+        return error_finding(fid, f"the reverse DNS of {ip}", ptr)
     facts: dict[str, Any] = {"ip": ip, "ptr": lookup_facts(ptr), "hint": hint}
     if not ptr.ok:
         why = "no PTR record" if ptr.status is LookupStatus.NODATA else \
@@ -49,16 +49,15 @@ def judge_ptr(ip: str, ptr: Lookup, forward: dict[str, Lookup], helo: str | None
                  forward={n: lookup_facts(lk) for n, lk in forward.items()})
     helo_note = ""
     helo_ok = True
-    if real_helo(helo):
-        helo_ok = any(n.lower() == helo.lower() for n in names)  # type: ignore[union-attr]
+    if helo is not None and real_helo(helo):
+        helo_ok = any(n.lower() == helo.lower() for n in names)
         facts["helo"] = helo
         facts["helo_matches"] = helo_ok
         helo_note = "" if helo_ok else f" The HELO name {helo} differs from the PTR name."
     if not confirmed:
         failed = [lk for lk in forward.values() if lookup_failed(lk)]
         if failed:
-            return error_finding(fid, f"the forward address of {failed[0].name}", failed[0],
-                                 "dns-ptr")
+            return error_finding(fid, f"the forward address of {failed[0].name}", failed[0])
         return finding(fid, Status.WARN if hint else Status.FAIL,
                        f"Reverse DNS of {ip} is not forward-confirmed",
                        f"PTR {', '.join(names)} does not resolve back to {ip}. Receivers "

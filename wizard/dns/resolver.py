@@ -1,9 +1,10 @@
 """One async DNS resolver per session, honest about *why* a lookup found nothing.
 
 dnspython's stub resolver folds SERVFAIL and REFUSED into one ``NoNameservers`` error and hides
-which name timed out, so this module sends queries itself with ``dns.asyncquery``
-(``udp_with_fallback`` retries over TCP when an answer is truncated) and reports each lookup as a
-:class:`Lookup` with one of: ok, nxdomain, nodata, servfail, refused, timeout, error.
+which name timed out, so this module sends queries itself (:func:`wizard.dns.exchange.exchange`:
+UDP resent within the timeout as stub resolvers do, TCP when an answer is truncated) and reports
+each lookup as a :class:`Lookup` with one of: ok, nxdomain, nodata, servfail, refused, timeout,
+error.
 
 Lookups are cached and de-duplicated per session: concurrent checks that ask the same question
 share one query. A nameserver that does not answer is remembered as dead for the session, so a
@@ -16,8 +17,8 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
@@ -26,6 +27,8 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
+
+from wizard.dns.exchange import exchange
 
 
 class LookupStatus(StrEnum):
@@ -102,7 +105,7 @@ class Resolver:
         self.max_cname_depth = max_cname_depth
         self._cache: dict[tuple[str, str], asyncio.Task[Lookup]] = {}
         self._dead: set[tuple[str, int]] = set()
-        self.queries_sent = 0
+        self.queries_sent = 0  # questions asked of a nameserver (a UDP resend is not a new one)
 
     async def query(self, name: str, rdtype: str) -> Lookup:
         key = (name.lower().rstrip("."), rdtype.upper())
@@ -156,9 +159,7 @@ class Resolver:
             request.flags |= dns.flags.AD
             self.queries_sent += 1
             try:
-                response, _ = await dns.asyncquery.udp_with_fallback(
-                    request, ip, timeout=self.timeout, port=port
-                )
+                response = await exchange(request, ip, port, self.timeout)
             except dns.exception.Timeout:
                 self._dead.add((ip, port))
                 last = Lookup(name, rdtype, LookupStatus.TIMEOUT, nameserver=f"{ip}:{port}")
@@ -182,18 +183,19 @@ def _interpret(
     server: str,
 ) -> tuple[Lookup, dns.name.Name | None]:
     rcode = response.rcode()
-    base = {"nameserver": server, "authenticated": bool(response.flags & dns.flags.AD)}
+    ad = bool(response.flags & dns.flags.AD)
+
+    def out(status: LookupStatus, **facts: Any) -> Lookup:
+        return Lookup(name, rdtype, status, nameserver=server, authenticated=ad, **facts)
+
     if rcode == dns.rcode.NXDOMAIN:
-        cnames = _cname_chain(response, qname)
-        return Lookup(name, rdtype, LookupStatus.NXDOMAIN, cnames=cnames, **base), None
+        return out(LookupStatus.NXDOMAIN, cnames=_cname_chain(response, qname)), None
     if rcode == dns.rcode.SERVFAIL:
-        return Lookup(name, rdtype, LookupStatus.SERVFAIL, **base), None
+        return out(LookupStatus.SERVFAIL), None
     if rcode == dns.rcode.REFUSED:
-        return Lookup(name, rdtype, LookupStatus.REFUSED, **base), None
+        return out(LookupStatus.REFUSED), None
     if rcode != dns.rcode.NOERROR:
-        return Lookup(
-            name, rdtype, LookupStatus.ERROR, error=f"rcode {dns.rcode.to_text(rcode)}", **base
-        ), None
+        return out(LookupStatus.ERROR, error=f"rcode {dns.rcode.to_text(rcode)}"), None
     current = qname
     cnames: list[str] = []
     for _ in range(16):
@@ -205,19 +207,17 @@ def _interpret(
         current = rrset[0].target
         cnames.append(current.to_text(omit_final_dot=True))
         if current == qname or cnames.count(cnames[-1]) > 1:
-            return Lookup(
-                name, rdtype, LookupStatus.ERROR, cnames=cnames,
-                error="CNAME loop: " + " -> ".join(cnames), **base,
-            ), None
+            return out(LookupStatus.ERROR, cnames=cnames,
+                       error="CNAME loop: " + " -> ".join(cnames)), None
     rrset = response.get_rrset(response.answer, current, dns.rdataclass.IN, qtype)
     if rrset is None:
         if cnames:
             # The server stopped at a CNAME it did not follow: ask again for the target.
-            return Lookup(name, rdtype, LookupStatus.NODATA, cnames=cnames, **base), current
-        return Lookup(name, rdtype, LookupStatus.NODATA, **base), None
+            return out(LookupStatus.NODATA, cnames=cnames), current
+        return out(LookupStatus.NODATA), None
     rdata = list(rrset)
-    records = [_text(r) for r in rdata]
-    return Lookup(name, rdtype, LookupStatus.OK, records, rdata, cnames, **base), None
+    return out(LookupStatus.OK, records=[_text(r) for r in rdata], rdata=rdata,
+               cnames=cnames), None
 
 
 def _cname_chain(response: dns.message.Message, qname: dns.name.Name) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from wizard.dns.resolver import Lookup, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
@@ -40,8 +41,8 @@ async def check_tlsrpt(resolver: Resolver, domain: str) -> Finding:
 def judge_tlsrpt(domain: str, lookup: Lookup) -> Finding:
     fid = "dns.tlsrpt"
     if lookup_failed(lookup):
-        return error_finding(fid, f"_smtp._tls.{domain}", lookup, "dns-tlsrpt")
-    facts = {"domain": domain, "lookup": lookup_facts(lookup)}
+        return error_finding(fid, f"_smtp._tls.{domain}", lookup)
+    facts: dict[str, Any] = {"domain": domain, "lookup": lookup_facts(lookup)}
     records = [r for r in lookup.records if r.lower().startswith("v=tlsrptv1")]
     if not records:
         return finding(fid, Status.PASS, f"No TLS-RPT record for {domain} (optional)",
