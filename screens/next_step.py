@@ -24,7 +24,8 @@ def dns_target(target: Target, action: dict[str, Any]) -> Target:
     return Target(
         domain=action.get("domain") or target.sender_domain,
         sending_ip=action.get("sending_ip") or target.sending_ip,
-        dkim_selectors=target.dkim_selectors, nameservers=target.nameservers,
+        dkim_selectors=(str(action["dkim_selector"]),) if action.get("dkim_selector")
+        else target.dkim_selectors, nameservers=target.nameservers,
         timeout=target.timeout, ip_blocklists=target.ip_blocklists,
         domain_blocklists=target.domain_blocklists, blocklists=target.blocklists,
         knowledge_dirs=target.knowledge_dirs,

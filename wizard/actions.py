@@ -52,7 +52,9 @@ def describe(action: dict[str, Any], titles: dict[str, str] | None = None) -> st
     if kind == "check-dns":
         domain = action.get("domain") or "the domain"
         ip = action.get("sending_ip")
-        return f"Check the DNS of {domain}" + (f" for {ip}" if ip else "")
+        selector = action.get("dkim_selector")
+        return (f"Check the DNS of {domain}" + (f" for {ip}" if ip else "")
+                + (f" (DKIM selector {selector})" if selector else ""))
     if kind == "retry-later":
         return f"Try again in {_duration(int(action.get('after_s') or 300))}"
     if kind == "contact":

@@ -76,4 +76,4 @@ async def test_a_failed_lookup_carries_its_next_step() -> None:
     assert f.to_dict()["next"] == {
         "next_step": f.next.next_step, "who": "you",
         "action": {"kind": "rerun", "ask": ["nameserver"]}}
-    assert "refused" in f.next.next_step and "--nameserver" in f.next.next_step
+    assert "refused" in f.next.next_step  # the action asks for another nameserver (above)

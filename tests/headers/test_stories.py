@@ -89,7 +89,8 @@ async def test_a_revoked_key_is_a_key_problem_with_its_fix(resolver: Resolver) -
     assert "revoked (empty p=)" in a.dkim[0].reason
     assert "revoked._domainkey.example.com" in a.verdict.next.next_step
     assert a.verdict.next.who == "your-mail-admin"
-    assert a.verdict.next.action == {"kind": "check-dns", "domain": "example.com"}
+    assert a.verdict.next.action == {"kind": "check-dns", "domain": "example.com",
+                                     "dkim_selector": "revoked"}
 
 
 async def test_the_list_that_rewrote_the_subject_is_named(resolver: Resolver) -> None:

@@ -67,6 +67,8 @@ def command_for(action: dict[str, Any], target: Target, command: str = "check") 
         args = ["smtp-wizard", "dns", str(domain)]
         if action.get("sending_ip"):
             args += ["--sending-ip", str(action["sending_ip"])]
+        if action.get("dkim_selector"):
+            args += ["--dkim-selector", str(action["dkim_selector"])]
         for ip, port in target.nameservers:
             args += ["--nameserver", f"{ip}:{port}"]
         return shlex.join(args)

@@ -205,8 +205,8 @@ async def check_dkim(
     for selector, lookup in zip(COMMON_SELECTORS, lookups, strict=True):
         if lookup.ok and any(r.strip() for r in lookup.records):
             out.append(judge_key(selector, domain, lookup, explicit=False))
-    note = ("Probing common selectors can miss a custom one: give --dkim-selector S, or "
-            "--headers with a received message (its DKIM-Signature names the selector).")
+    note = ("Probing common selectors can miss a custom one: give the DKIM selector, or "
+            "the headers of a received message (its DKIM-Signature names the selector).")
     probed = list(COMMON_SELECTORS)
     if out:
         for f in out:

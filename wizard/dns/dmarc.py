@@ -321,7 +321,7 @@ def judge_alignment(facts: dict[str, Any]) -> Finding:
                     f"{'aligns' if facts['spf_aligned'] else 'does not align'} with the From "
                     f"domain {frm} ({MODE.get(facts['aspf'], facts['aspf'])}), and SPF "
                     + (f"gives {facts['spf_result']}" if facts["spf_result"]
-                       else "was not evaluated (give --sending-ip)"))
+                       else "was not evaluated (give the sending IP)"))
     else:
         spf_text = "SPF: no MAIL FROM address given, so SPF alignment was not checked"
     if facts["dkim_aligned"]:
@@ -330,7 +330,7 @@ def judge_alignment(facts: dict[str, Any]) -> Finding:
         dkim_text = (f"DKIM: the signature's d={', '.join(facts['dkim_domains'])} does not "
                      f"align with {frm}")
     else:
-        dkim_text = ("DKIM: no signature known (give --headers with a received message to "
+        dkim_text = ("DKIM: no signature known (give the headers of a received message to "
                      "check it)")
     summary = f"{spf_text}; {dkim_text}. DMARC would {facts['dmarc']}."
     if facts["dmarc"] == "fail":
@@ -343,6 +343,6 @@ def judge_alignment(facts: dict[str, Any]) -> Finding:
                        **facts)
     if facts["dmarc"] == "pass if SPF passes":
         return finding(fid, Status.PASS, "DMARC alignment: the MAIL FROM domain aligns (SPF "
-                       "not evaluated: give --sending-ip)", summary, **facts)
+                       "not evaluated: give the sending IP)", summary, **facts)
     return finding(fid, Status.PASS, "DMARC alignment: DKIM aligns (if the signature "
                    "verifies)", summary, **facts)

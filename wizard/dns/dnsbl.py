@@ -172,7 +172,7 @@ def split_zones(subject: str, zones: tuple[str, ...], kind: str) -> tuple[
 
 def skipped(fid: str, subject: str, kind: str, zones: tuple[str, ...], why: str) -> Finding:
     """Nothing was asked: every list is public and ``subject`` is special-use."""
-    what = ("the public address your mail leaves from (--sending-ip)" if kind == "IP"
+    what = ("the public address your mail leaves from (the sending IP)" if kind == "IP"
             else "the domain you send from")
     return finding(fid, Status.SKIP, f"Blocklists not asked about {subject} ({why})",
                    f"Public blocklists list only what is on the internet, and {subject} is "
@@ -183,7 +183,7 @@ def skipped(fid: str, subject: str, kind: str, zones: tuple[str, ...], why: str)
 
 def turned_off(fid: str, kind: str) -> Finding:
     return finding(fid, Status.SKIP, f"{kind} blocklists not checked: turned off",
-                   "Blocklist checks were turned off (--no-blocklists); nothing was asked.",
+                   "Blocklist checks were turned off; nothing was asked.",
                    turned_off=True, lists=[])
 
 
@@ -246,6 +246,6 @@ def _next(unsure: list[ListAnswer]) -> NextStep:
         info = known(refused[0].zone)
         text = info.when_refused if info is not None and info.when_refused else (
             f"{refused[0].zone} refused your resolver: ask the lists through your own "
-            "recursive resolver (--nameserver), not a public or company one.")
+            "recursive resolver as the nameserver, not a public or company one.")
         return NextStep(text, "you", ASK_NAMESERVER)
     return next_for(unsure[0].lookup)

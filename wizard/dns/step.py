@@ -50,7 +50,7 @@ def _rank(f: Finding) -> int:
     return len(ORDER)
 
 
-SLOW = NextStep("Run the check again, or ask a faster nameserver (--nameserver IP); the DNS "
+SLOW = NextStep("Run the check again, or ask a faster nameserver; the DNS "
                 "answered too slowly to finish this check.", "you", ASK_NAMESERVER)
 BUG = NextStep("This is a fault in smtp-wizard, not in your DNS: run the check again, and if it "
                "repeats, report it with this report attached.", "you", {"kind": "rerun"})
@@ -115,8 +115,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
     domain = sender or header_from or recipient
     if not domain:
         return [finding("dns", Status.SKIP, "DNS checks skipped: no domain to check",
-                        "Give a domain (smtp-wizard dns DOMAIN, or --domain), a --mail-from "
-                        "address or a --rcpt-to address.")]
+                        "Give a domain, a sender address or a recipient address.")]
     budget = dns_budget(target.timeout) if budget is None else budget
     deadline = asyncio.get_running_loop().time() + budget - _margin(budget)
     # Loading the Public Suffix List takes ~100 ms of CPU: do it off the event loop, so the
@@ -157,7 +156,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
     async def spf_ip() -> Finding:
         if not ip:
             return finding("dns.spf.eval", Status.SKIP, "SPF not evaluated for an IP",
-                           "Give --sending-ip to see whether your server may send for "
+                           "Give the sending IP to see whether your server may send for "
                            f"{domain}.")
         res = await spf.check_mail_from(resolver, ip, mail_from, helo)
         spf_eval["mail_from"] = res
@@ -172,7 +171,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
     async def dkim_check() -> list[Finding]:
         if target.dkim_selectors:
             pairs = [(s, domain) for s in target.dkim_selectors]
-            source = "--dkim-selector"
+            source = "the given selector"
         else:
             pairs = headers_sigs
             source = "DKIM-Signature header" if pairs else "probe"
@@ -203,7 +202,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
                 lookup, forward = await ptr.gather_ptr(resolver, addr)
                 return ptr.judge_ptr(addr, lookup, forward, None, hint=True)
         return finding("dns.ptr", Status.SKIP, "Reverse DNS not checked",
-                       "Give --sending-ip (the IP your mail leaves from) to check its PTR.")
+                       "Give the sending IP (the IP your mail leaves from) to check its PTR.")
 
     async def dnsbl_ip() -> Finding:
         fid = "dns.dnsbl.ip"
@@ -211,7 +210,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
             return dnsbl.turned_off(fid, "IP")
         if not ip:
             return finding(fid, Status.SKIP, "Blocklists not checked for an IP",
-                           "Give --sending-ip to check it against DNS blocklists.")
+                           "Give the sending IP to check it against DNS blocklists.")
         zones = target.ip_blocklists or dnsbl.DEFAULT_IP_LISTS
         ask, not_asked, why = dnsbl.split_zones(ip, tuple(zones), "IP")
         if not ask:
@@ -227,7 +226,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
         if not sends:
             return finding(fid, Status.SKIP, "Domain blocklists not checked: no sending domain",
                            f"{domain} is only the recipient's domain here; blocklists matter "
-                           "for the domain you send from (--mail-from or --domain).")
+                           "for the domain you send from (a sender address or the domain).")
         zones = target.domain_blocklists or dnsbl.DEFAULT_DOMAIN_LISTS
         ask, not_asked, why = dnsbl.split_zones(domain, tuple(zones), "domain")
         if not ask:

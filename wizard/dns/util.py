@@ -40,14 +40,14 @@ def lookup_facts(lookup: Lookup) -> dict[str, Any]:
 
 ASK_NAMESERVER = {"kind": "rerun", "ask": ["nameserver"]}
 RETRY = NextStep("Run the check again; if the DNS keeps failing, ask another nameserver "
-                 "(--nameserver IP).", "you", ASK_NAMESERVER)
+                 "as the nameserver.", "you", ASK_NAMESERVER)
 NEXT_FOR_STATUS = {
     LookupStatus.TIMEOUT: NextStep(
         "No DNS server answered in time: run the check again, or ask another nameserver "
-        "(--nameserver IP).", "you", ASK_NAMESERVER),
+        "as the nameserver.", "you", ASK_NAMESERVER),
     LookupStatus.REFUSED: NextStep(
         "The nameserver refused the question (company and ISP resolvers often refuse names "
-        "outside their own): ask one that answers for any domain (--nameserver IP).", "you",
+        "outside their own): ask one that answers for any domain.", "you",
         ASK_NAMESERVER),
     LookupStatus.SERVFAIL: NextStep(
         "The domain's own DNS servers failed to answer (SERVFAIL): run the check again in a few "

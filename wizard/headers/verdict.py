@@ -95,8 +95,8 @@ def _dkim_next(check: DkimCheck, domain: str | None) -> NextStep:
     if check.problem == "key":
         return NextStep(
             f"Publish the DKIM key for selector {s} at {s}._domainkey.{d} (the sending service "
-            f"shows it), then check it with `smtp-wizard dns {d} --dkim-selector {s}`.",
-            "your-mail-admin", {"kind": "check-dns", "domain": d})
+            f"shows it), then check the DNS of {d} with that selector.",
+            "your-mail-admin", {"kind": "check-dns", "domain": d, "dkim_selector": s})
     if check.problem == "expired":
         return NextStep(
             f"The signer of {d} sets a short expiry (x=); lengthen it in the signing service "
@@ -502,7 +502,7 @@ def judge(a: Analysis) -> tuple[list[Finding], Verdict]:
     if errored is not None and (dmarc is None or dmarc.status is not Status.PASS):
         return findings, Verdict(
             Status.ERROR, f"Could not verify the message: {errored.title}", None, ["unknown"],
-            NextStep("Run it again, or ask another nameserver (--nameserver): the DNS did not "
+            NextStep("Run it again, or ask another nameserver: the DNS did not "
                      "answer, which says nothing about the records themselves.", "you",
                      {"kind": "rerun", "ask": ["nameserver"]}), errored.id, inconclusive)
     warned = [f for f in findings if f.status is Status.WARN]
