@@ -1,6 +1,8 @@
-"""The send step: MAIL FROM and RCPT TO (pipelined when offered), then RSET, or one test message.
+"""The send step: MAIL FROM and RCPT TO (pipelined when offered), then QUIT, or one test message.
 
-Without ``--send`` nothing is delivered: the dialogue stops after RCPT TO with RSET. With it, one
+Without ``--send`` nothing is delivered: the dialogue ends after RCPT TO. With PIPELINING, MAIL,
+RCPT and QUIT go as one group (RFC 2920 allows QUIT last; it aborts the transaction), one round
+trip less than MAIL+RCPT+RSET and then QUIT; without it, RSET then QUIT. With it, one
 plainly marked test message goes out and the final reply (with the queue id) is reported.
 """
 
@@ -132,7 +134,7 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
     start = time.monotonic()
     try:
         if caps and caps.has("PIPELINING"):  # one round trip instead of three
-            group = [mail, rcpt] if target.send else [mail, rcpt, "RSET"]
+            group = [mail, rcpt] if target.send else [mail, rcpt, "QUIT"]
             replies = await session.pipeline(group)
             mail_reply = replies[0]
             rcpt_reply = replies[1] if mail_reply.code == 250 else None

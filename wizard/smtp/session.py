@@ -164,7 +164,9 @@ class SmtpSession:
         return [await self.command(line) for line in lines]
 
     async def pipeline(self, lines: list[str]) -> list[Reply]:
-        """Several commands in one write, replies read in order (RFC 2920 PIPELINING).
+        """Several commands in one write, replies read in order (RFC 2920 PIPELINING). A group
+        ending with QUIT closes the session; a server that hangs up instead of answering the
+        QUIT loses nothing.
 
         aiosmtplib has no pipelining API. Its protocol parses one reply per wait and drops data
         that arrives while a parsed reply waits to be picked up, which happens when several
@@ -206,9 +208,14 @@ class SmtpSession:
                     replies.append(self._server(response.code, response.message))
                 protocol._response_pending = False
         except (SMTPException, OSError, TimeoutError) as exc:
+            if lines[-1] == "QUIT" and len(replies) == len(lines) - 1:
+                self.close()  # the server hung up instead of answering QUIT: nothing is lost
+                return replies
             raise self._failed(exc, "waiting for pipelined replies") from None
         finally:
             protocol.data_received = original  # type: ignore[method-assign]
+        if lines[-1] == "QUIT":
+            self.close()
         return replies
 
     async def ehlo(self) -> tuple[Reply, Capabilities]:
