@@ -342,7 +342,7 @@ def session_from_report(report: dict[str, Any]) -> Session:
     """A Session from a ``check --format json`` document, for re-rendering it. Untrusted: what
     cannot be read is skipped and said in a note; nothing here raises for odd content."""
     report = report if isinstance(report, dict) else {}
-    tool = report.get("tool") if isinstance(report.get("tool"), dict) else {}
+    tool = report["tool"] if isinstance(report.get("tool"), dict) else {}
     skipped = [0]
     notes = [str(n) for n in report.get("notes") or [] if isinstance(n, str)] \
         if isinstance(report.get("notes"), list) else []

@@ -244,9 +244,9 @@ def render_markdown(session: Session, commands: bool = True) -> str:
             out += ["```", ""]
     if session.transcript:
         out += ["## Transcript", "", "```"]
-        for line in session.transcript:
-            arrow = {"client": "C:", "server": "S:", "tls": "TLS", "connect": "..", "note": "##"}
-            text = printable(line.text).replace("```", "'''")
-            out.append(f"{line.t_ms:>6} {arrow[line.dir.value]:<3} {text}")
+        arrow = {"client": "C:", "server": "S:", "tls": "TLS", "connect": "..", "note": "##"}
+        for entry in session.transcript:
+            text = printable(entry.text).replace("```", "'''")
+            out.append(f"{entry.t_ms:>6} {arrow[entry.dir.value]:<3} {text}")
         out += ["```", ""]
     return "\n".join(out)

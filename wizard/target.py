@@ -420,7 +420,7 @@ TARGET_FIELDS: tuple[TargetField, ...] = (
 
 FIELDS_BY_NAME: dict[str, TargetField] = {f.name: f for f in TARGET_FIELDS}
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Target)
-                             if not callable(f.default_factory)}  # type: ignore[misc]
+                             if not callable(f.default_factory)}
 _DEFAULTS["port"] = None
 
 

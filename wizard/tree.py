@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -284,7 +284,7 @@ def _wants_dns(target: Target) -> bool:
 async def walk(
     target: Target, ctx: CheckContext | None = None, answer: Answer | None = None,
     command: str = "check",
-) -> AsyncIterator[Event]:
+) -> AsyncGenerator[Event, None]:
     """Run the tree for ``target``; yields events and ends with :class:`WalkFinished`.
 
     ``answer`` is how questions reach the person (the TUI); without it questions are answered
@@ -303,7 +303,7 @@ async def walk(
         for node in TREE:
             if node.concurrent and node.step not in background and (
                     node.step is not Step.DNS or _wants_dns(target)):
-                background[node.step] = asyncio.create_task(node.checks[0].run(target, ctx))
+                background[node.step] = asyncio.ensure_future(node.checks[0].run(target, ctx))
 
     async def ask(question: Question) -> str | None:
         nonlocal waited

@@ -180,9 +180,9 @@ def parse_authres(value: str, header: str = "Authentication-Results", index: int
     for part in rest:
         if _strip_comments(part)[0].strip().lower() in ("", "none"):
             continue
-        found = _resinfo(part, header, authserv, index, instance)
-        if found is not None:
-            out.append(found)
+        result = _resinfo(part, header, authserv, index, instance)
+        if result is not None:
+            out.append(result)
     return out
 
 

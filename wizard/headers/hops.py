@@ -312,11 +312,10 @@ def read_hops(message: Message) -> list[Hop]:
 
 def delays(hops: list[Hop], date: datetime | None) -> dict[str, Any]:
     """Total delay (first to last timed hop) and the delay from the Date field to hop 1."""
-    timed = [h for h in hops if h.time is not None]
-    total = round((timed[-1].time - timed[0].time).total_seconds(), 3) \
-        if len(timed) >= 2 else None  # type: ignore[operator]
-    from_date = round((timed[0].time - date).total_seconds(), 3) \
-        if timed and date is not None else None  # type: ignore[operator]
+    times = [h.time for h in hops if h.time is not None]
+    total = round((times[-1] - times[0]).total_seconds(), 3) if len(times) >= 2 else None
+    from_date = round((times[0] - date).total_seconds(), 3) \
+        if times and date is not None else None
     return {"total_s": total, "date_to_first_hop_s": from_date,
             "clock_skew_hops": [h.index for h in hops if h.clock_skew],
             "untimed_hops": [h.index for h in hops if h.time is None]}

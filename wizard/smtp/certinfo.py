@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from wizard.findings import NextStep
 
@@ -77,7 +77,7 @@ def parse_certificate(der: bytes) -> CertInfo:
     cert = x509.load_der_x509_certificate(der)
     names: list[str] = []
     try:
-        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         names += [str(n) for n in san.get_values_for_type(x509.DNSName)]
         names += [str(n) for n in san.get_values_for_type(x509.IPAddress)]
     except x509.ExtensionNotFound:
