@@ -16,6 +16,17 @@ from typing import Any
 from wizard.lab.scenarios import Scenario
 
 LAB_ORIGIN = "lab.test."
+DEFAULT_TTL = "$TTL 300\n"  # added to zone text without a $TTL (dnspython needs one)
+
+
+def parse_zone_text(text: str) -> Any:
+    """A scenario's zone-file text as a :class:`~wizard.lab.dns_server.Zone` (origin
+    ``lab.test.``, TTL 300 unless the text sets one). Errors name ``<string>:N`` one line
+    past the bad line, plus one for the added $TTL line."""
+    from wizard.lab.dns_server import Zone
+
+    prefix = "" if "$TTL" in text.upper() else DEFAULT_TTL
+    return Zone.from_text(prefix + text, LAB_ORIGIN)
 
 
 def _key(name: str) -> str:
@@ -38,11 +49,10 @@ def _mirror_blocklists(zone: dict[str, Any]) -> None:
 
 def zone_of(scenario: Scenario) -> Any:
     """Zone data for :class:`wizard.lab.dns_server.DnsServer` (a dict, or a parsed Zone)."""
-    from wizard.lab.dns_server import Zone
     from wizard.lab.dns_zones import zone_for
 
     if scenario.dns_zone is not None:
-        return Zone.from_text(scenario.dns_zone, LAB_ORIGIN)
+        return parse_zone_text(scenario.dns_zone)
     zone: dict[str, Any] = {} if scenario.dns == "empty" else zone_for(scenario.dns)
     removed = {_key(n) for n in scenario.dns_remove} | {_key(n) for n in scenario.dns_records}
     zone = {name: entry for name, entry in zone.items() if _key(name) not in removed}

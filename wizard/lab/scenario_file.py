@@ -74,6 +74,7 @@ class ScenarioFileError(ValueError):
         super().__init__(f"{where}: {what}{message}")
 
 
+
 # ------------------------------------------------------------------ where a key is
 
 
@@ -84,6 +85,7 @@ class _Locator:
     _KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_.-]+))\s*=""")
 
     def __init__(self, text: str) -> None:
+        self.raw = text.splitlines()
         self.lines: dict[tuple[str, str | None], int] = {}
         table = ""
         in_string: str | None = None
@@ -109,6 +111,14 @@ class _Locator:
                 if line.count(quote) % 2 == 1:
                     in_string = quote
                     break
+
+    def text_after_key(self, line: int) -> str:
+        """What follows the opening quotes of a multi-line string on ``line``."""
+        text = self.raw[line - 1] if 0 < line <= len(self.raw) else ""
+        for quote in ('"""', "'''"):
+            if quote in text:
+                return text.split(quote, 1)[1].strip()
+        return ""
 
     def line(self, table: str, key: str | None = None) -> int | None:
         return (self.lines.get((table, key)) or self.lines.get((table, None))
@@ -345,22 +355,34 @@ def _records(raw: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     from wizard.lab.dns_server import Zone
 
     for name, entry in raw.items():
-        try:
-            Zone.from_dict({name: entry})
-        except Exception as exc:  # dnspython raises many kinds for bad record text
-            raise ctx.fail("dns.records", name, _one_line(exc)) from None
+        parts = entry.items() if isinstance(entry, dict) else [(None, entry)]
+        for rtype, value in parts:
+            try:
+                Zone.from_dict({name: {rtype: value} if rtype else value})
+            except Exception as exc:  # dnspython raises many kinds for bad record text
+                key = f"dns.records.{_toml_string(name)}" + (f".{rtype}" if rtype else "")
+                raise ScenarioFileError(ctx.path, ctx.where.line("dns.records", name), key,
+                                        _one_line(exc)) from None
     return raw
 
 
 def _zone_text(text: str, ctx: _Context) -> str:
-    import dns.exception
-
-    from wizard.lab.dns_server import Zone
+    from wizard.lab.lab_zone import DEFAULT_TTL, parse_zone_text
 
     try:
-        Zone.from_text(text, "lab.test.")
-    except (dns.exception.DNSException, ValueError) as exc:
-        raise ctx.fail("dns", "zone", f"not a valid zone: {_one_line(exc)}") from None
+        parse_zone_text(text)
+    except Exception as exc:  # dnspython raises SyntaxError and many DNSException kinds
+        message = _one_line(exc)
+        line = ctx.where.line("dns", "zone")
+        at = re.match(r"^<string>:(\d+):\s*(.*)$", message)
+        if at:
+            shift = 0 if "$TTL" in text.upper() else DEFAULT_TTL.count("\n")
+            inside = max(1, int(at.group(1)) - 1 - shift)
+            message = at.group(2)
+            if line is not None:
+                line += inside if ctx.where.text_after_key(line) == "" else inside - 1
+        raise ScenarioFileError(ctx.path, line, "dns.zone",
+                                f"not a valid zone: {message}") from None
     return text
 
 
