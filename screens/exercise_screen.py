@@ -169,8 +169,7 @@ class ExerciseRunScreen(RunScreen):
     def revealed(self) -> bool:
         return self.attempt is not None or self.show_verdict
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # Textual runs RunScreen.on_mount too (each class's handler)
         panel = Static(Content(f"{self.exercise.label}: run the checks, read the evidence, "
                                "then press d to give your diagnosis."), id="exercise-panel")
         self.query_one("#run-main", Vertical).mount(panel, before=0)

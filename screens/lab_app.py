@@ -3,7 +3,8 @@
 :class:`LabApp` is :class:`~screens.app.WizardApp` with its own scenarios (the built-ins, or a
 trainer's files from ``--scenario-file``/``--scenarios``, filtered by ``--level``), opening on
 the lab picker, or on the exercises (``--exercise``). During exercises, the history (F3) and
-the plain lab picker (F4) stay closed: they would show the answers.
+the plain lab picker (F4) stay closed: they would show the answers. On SIGTERM or SIGHUP the
+lab's folders are removed (:mod:`wizard.lab.cleanup`) and the app exits, restoring the terminal.
 """
 
 from __future__ import annotations
@@ -30,6 +31,20 @@ class LabApp(WizardApp):
         self.trainee = trainee or "trainee"
         self.show_verdict = show_verdict
         self.score_folder = score_folder
+
+    def on_mount(self) -> None:  # Textual also runs WizardApp.on_mount (each class's handler)
+        import asyncio
+
+        from wizard.lab import cleanup
+
+        loop = asyncio.get_running_loop()
+        cleanup.set_graceful_stop(
+            lambda signum: loop.call_soon_threadsafe(self.exit, None, 128 + signum))
+
+    def on_unmount(self) -> None:
+        from wizard.lab import cleanup
+
+        cleanup.set_graceful_stop(None)
 
     def get_default_screen(self) -> Screen[Any]:
         if self.exercise_mode:

@@ -113,10 +113,17 @@ def test_a_port_in_use_is_a_one_line_error_and_nothing_stays_up(tmp_path):
     (["--all"], "--all goes with --serve"),
     (["--serve", "--base-port", "40000"], "--base-port goes with --serve --all"),
     (["--handout", "x.md"], "--handout goes with --serve --all"),
+    (["--trainee", "ann"], "--trainee goes with --exercise"),
+    (["--exercise", "--check"], "--exercise opens the TUI"),
+    (["--exercise", "--scenario", "healthy"], "--exercise numbers the scenarios itself"),
+    (["--record", "r.json", "--check"], "--record turns a report into a scenario file"),
+    (["--keep-names"], "--keep-names goes with --record"),
+    (["--latency", "-1"], "--latency must be between"),
 ])
-def test_classroom_flags_out_of_place_are_usage_errors(args, words):
+def test_lab_flags_out_of_place_are_usage_errors(args, words):
     result = run_cli("lab", *args)
     assert result.returncode == 2 and words in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
 
 
 def test_more_scenarios_than_the_port_layout_holds_is_refused():

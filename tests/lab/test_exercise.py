@@ -142,6 +142,9 @@ async def test_pilot_the_answer_is_hidden_until_given_and_the_score_is_recorded(
         assert app.screen is run and run.attempt is not None
         assert run.query_one("#run-verdict").display
         assert "Score: 4/5" in visible_text(run) and "wrong-password" in visible_text(run)
+    sessions = list((data_dir / "sessions").glob("*.jsonl"))
+    assert len(sessions) == 1  # one walk, under the exercise's number, not its name
+    assert "wrong-password" not in sessions[0].read_text()
     saved = json.loads((data_dir / "exercises" / "ann.json").read_text())
     assert saved["attempts"][0]["scenario"] == "wrong-password"
     assert saved["attempts"][0]["points"] == MAX_POINTS - 1
@@ -177,3 +180,20 @@ async def test_pilot_the_lab_picker_shows_expected_verdicts_only_on_request(data
         assert "Expected verdict" in labels
         assert str(table.get_row_at(0)[1]) == "success"
         assert "Expected verdict: success" in visible_text(picker)
+
+
+async def test_pilot_sigterm_removes_the_lab_folder_and_exits_the_tui(data_dir):
+    import signal
+
+    from screens.lab_app import LabApp
+    from wizard.lab import cleanup
+
+    app = LabApp(scenarios=SCENARIOS, scenario="healthy")
+    async with app.run_test(size=SIZE) as pilot:
+        run = await finish_walk(pilot)
+        folder = run._lab.certs.directory
+        assert folder.exists() and folder in cleanup.live_dirs()
+        cleanup._on_signal(signal.SIGTERM, None)  # what the installed handler does
+        assert not folder.exists()
+        await pilot.pause(0.2)
+    assert app.return_code == 128 + signal.SIGTERM

@@ -6,7 +6,9 @@ it lives. It is removed
 
 - when its lab stops (the normal path: ``Lab``'s exit stack);
 - at interpreter exit (``atexit``), and on SIGTERM and SIGHUP: the handler removes every
-  registered folder, then lets the signal do what it would have done (it ends the process);
+  registered folder, then asks the program to stop if it registered a way
+  (:func:`set_graceful_stop`: the lab TUI exits and restores the terminal), or else lets the
+  signal do what it would have done (it ends the process);
 - at the next start, when the process that made it is gone (SIGKILL, power loss): see
   :func:`sweep_stale_lab_dirs`. The same sweep removes ``.*.tmp`` files that a killed atomic
   write (``wizard.files.write_atomic``) left in the user's data and config folders.
@@ -27,7 +29,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
 
@@ -40,6 +42,7 @@ TMP_MIN_AGE_S = 60.0  # a write in progress takes milliseconds; older .tmp files
 _live: set[Path] = set()
 _lock = threading.Lock()
 _swept = False
+_graceful: Callable[[int], None] | None = None
 
 
 def new_lab_dir() -> Path:
@@ -78,8 +81,18 @@ def live_dirs() -> list[Path]:
 # ------------------------------------------------------------------ signals
 
 
+def set_graceful_stop(stop: Callable[[int], None] | None) -> None:
+    """What the signal handler calls (with the signal number) after removing the folders,
+    instead of ending the process; it must only schedule the stop (it runs in a handler)."""
+    global _graceful
+    _graceful = stop
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     remove_all()
+    if _graceful is not None:
+        _graceful(signum)
+        return
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)  # end as the signal would have ended us
 

@@ -185,6 +185,8 @@ def _misuse(args: argparse.Namespace) -> str | None:
             return f"{flag} goes with --exercise"
     if args.exercise and (args.check or args.serve):
         return "--exercise opens the TUI: not with --check or --serve"
+    if args.exercise and args.scenario:
+        return "--exercise numbers the scenarios itself: choose them with --level or --scenarios"
     if args.check and args.serve:
         return "choose --check or --serve"
     return None
@@ -271,8 +273,8 @@ def run_lab(args: argparse.Namespace) -> int:
             return fail_usage(f"--trainee: {exc}")
     from screens.lab_app import LabApp  # lazy-ui: the lab picker and exercises live in the TUI
 
-    app = LabApp(scenarios=chosen if args.exercise or args.level else scenarios,
-                 scenario=scenario.name if scenario and not args.exercise else None,
+    shown = chosen if scenario is None or scenario in chosen else (*chosen, scenario)
+    app = LabApp(scenarios=shown, scenario=scenario.name if scenario else None,
                  latency_ms=args.latency, exercise=args.exercise, trainee=trainee,
                  show_verdict=args.show_verdict)
     app.run()
