@@ -75,10 +75,11 @@ class ExercisePickerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Exercises for {self.trainee}. Each one starts lab servers with one "
-                     "problem (or none). Run it, read the findings and the transcript, then give "
-                     f"your diagnosis: what is wrong, and the fix. Up to {MAX_POINTS} points; "
-                     f"each hint costs {HINT_COST}.", id="exercise-intro", markup=False)
+        yield Static(f"Exercises for {printable(self.trainee)}. Each one starts lab servers "
+                     "with one problem (or none). Run it, read the findings and the transcript, "
+                     "then give your diagnosis: what is wrong, and the fix. Up to "
+                     f"{MAX_POINTS} points; each hint costs {HINT_COST}.", id="exercise-intro",
+                     markup=False)
         yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
         yield Static(f"Score sheet: {self.sheet.json_path}", id="exercise-sheet", markup=False)
         yield Footer()
@@ -211,7 +212,7 @@ class ExerciseRunScreen(RunScreen):
         self.hints_shown.append(hint)
         if self.attempt is None:
             self.hints_used += 1
-        lines = [f"Hint {i}: {h}" for i, h in enumerate(self.hints_shown, start=1)]
+        lines = [f"Hint {i}: {printable(h)}" for i, h in enumerate(self.hints_shown, start=1)]
         lost = self.hints_used * HINT_COST
         cost = f" (hints: -{lost} point{'s' if lost != 1 else ''})" if lost else ""
         self._panel(f"{self.exercise.label}{cost}\n" + "\n".join(lines))
@@ -251,7 +252,7 @@ class ExerciseRunScreen(RunScreen):
             f"Your diagnosis: {attempt.answered} ({mark[attempt.category_right]}; expected "
             f"{attempt.expected}). Your fix: {mark[attempt.fix_right]}. Hints: "
             f"{attempt.hints}. Score: {attempt.points}/{attempt.max_points}.\n"
-            f"{explanation(self.exercise)}")
+            f"{printable(explanation(self.exercise), keep_newlines=True)}")
         self._status(f"Scored and saved to {self.sheet.json_path}. a: read the article.")
 
     @on(Button.Pressed, "#run-article-btn")

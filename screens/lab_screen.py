@@ -3,7 +3,8 @@
 The expected verdict is not shown by default, so a trainee looking over the list is not told
 the answer; a trainer presses ``v`` to show it (a column, and a line in the detail pane).
 Choosing a scenario opens the Run screen, which starts its servers on 127.0.0.1, walks them,
-and stops them when it closes. Exercises (answers hidden, diagnosis scored) are in
+and stops them when it closes. A trainer's file text is shown inert (no markup, control
+characters as ``\\xNN``). Exercises (answers hidden, diagnosis scored) are in
 :mod:`screens.exercise_screen`.
 """
 
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from wizard.lab.scenarios import Scenario, builtins
+from wizard.safetext import printable
 
 
 class LabPickerScreen(Screen[None]):
@@ -58,7 +60,8 @@ class LabPickerScreen(Screen[None]):
             columns.insert(1, "Expected verdict")
         table.add_columns(*columns)
         for scenario in self.scenarios:
-            cells = [Text(scenario.name, "bold"), Text(scenario.level), Text(scenario.title)]
+            cells = [Text(scenario.name, "bold"), Text(scenario.level),
+                     Text(printable(scenario.title))]
             if self.show_answers:
                 cells.insert(1, Text(scenario.expected))
             table.add_row(*cells, key=scenario.name)
@@ -69,7 +72,7 @@ class LabPickerScreen(Screen[None]):
         return next((s for s in self.scenarios if s.name == name), None)
 
     def _describe(self, scenario: Scenario) -> None:
-        text = f"{scenario.name}: {scenario.learn}"
+        text = f"{scenario.name}: {printable(scenario.learn, keep_newlines=True)}"
         if self.show_answers:
             text += f"\nExpected verdict: {scenario.expected}"
         self.query_one("#lab-learn", Static).update(text)

@@ -251,3 +251,33 @@ def test_a_bad_file_stops_every_mode_before_anything_starts(mode, tmp_path):
     assert f"{path}:4: scenario.levle: unknown key" in proc.stderr
     assert proc.stdout == ""
     assert not list(tmp_path.glob("smtp-wizard-lab-*"))  # no lab folder was made
+
+
+ESCAPES = "\\u001b]0;pwned-title\\u0007 \\u001b[2J [b]bold[/b] [@click=app.quit]x[/]"
+
+
+def test_a_files_text_reaches_the_terminal_inert(tmp_path):
+    path = write(tmp_path, "x.toml", f'[scenario]\nname = "x"\nexpected = "success"\n'
+                                     f'title = "{ESCAPES}"\n')
+    listed = run_cli("lab", "--scenario-file", str(path), "--list")
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "\\x1b]0;pwned-title\\x07" in listed.stdout
+
+
+async def test_the_picker_shows_a_files_text_inert(tmp_path, monkeypatch):
+    from textual.widgets import DataTable
+
+    from screens.lab_app import LabApp
+
+    monkeypatch.setenv("SMTP_WIZARD_DATA_DIR", str(tmp_path / "data"))
+    scenario = parse(f'[scenario]\nname = "x"\nexpected = "success"\ntitle = "{ESCAPES}"\n'
+                     f'description = "{ESCAPES}"\n')
+    app = LabApp(scenarios=[scenario])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        cell = app.screen.query_one("#lab-table", DataTable).get_row_at(0)[2]
+        detail = str(app.screen.query_one("#lab-learn").render())
+        assert app.is_running  # the [@click=app.quit] markup did nothing
+    for shown in (str(cell), detail):
+        assert "\x1b" not in shown and "\\x1b]0;pwned-title\\x07" in shown
+        assert "[b]bold[/b]" in shown  # markup shown as text, not applied

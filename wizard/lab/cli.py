@@ -35,9 +35,11 @@ def _list(scenarios: Sequence[Scenario], fmt: str) -> int:
                  "level": s.level} for s in scenarios]
         print(json.dumps(rows, indent=2))
         return EXIT_OK
+    from wizard.safetext import printable
+
     width = max(len(s.name) for s in scenarios)
-    for s in scenarios:
-        print(f"{s.name:<{width}}  {s.expected:<22}  {s.level:<12}  {s.title}")
+    for s in scenarios:  # a trainer's title is file text: shown inert
+        print(f"{s.name:<{width}}  {s.expected:<22}  {s.level:<12}  {printable(s.title)}")
     print(f"\n{len(scenarios)} scenarios. Try: smtp-wizard lab --scenario "
           f"{scenarios[0].name} --check")
     return EXIT_OK
@@ -101,10 +103,11 @@ def run_until_stopped(coro: Coroutine[Any, Any, Any]) -> tuple[Any, str | None]:
 
 async def _serve(scenario: Scenario, latency_ms: int) -> None:
     from wizard.lab.runner import Lab
+    from wizard.safetext import printable
 
     async with Lab(scenario, latency_ms) as lab:
         info = lab.endpoints()
-        print(f"Lab scenario '{scenario.name}': {scenario.title}")
+        print(f"Lab scenario '{scenario.name}': {printable(scenario.title)}")
         for key, value in info.items():
             print(f"  {key:<12} {value}")
         host, port = info["smtp"].rsplit(":", 1)
