@@ -1,9 +1,10 @@
 """Certificates for the lab, generated at start with ``cryptography``.
 
 A lab CA signs a valid leaf for the lab host names (``localhost``, ``mail.lab.test`` and
-127.0.0.1), an expired leaf and a wrong-name leaf; a self-signed leaf stands alone. Keys are
-P-256 (fast to generate). Files are written to a private temporary directory that the caller
-removes (see :class:`LabCertificates`).
+127.0.0.1), an expired, a not-yet-valid, an expiring-soon and a wrong-name leaf; a self-signed
+leaf stands alone, and a second CA that nobody trusts ("private CA") signs one more. Keys are
+P-256 (fast to generate). Files are written to a private lab folder
+(:func:`wizard.lab.cleanup.new_lab_dir`) that is removed on every exit path, signals included.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import datetime as dt
 import ipaddress
 import shutil
 import ssl
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from wizard.lab import cleanup
 
 LAB_HOSTS = ("localhost", "mail.lab.test")
 LAB_IPS = ("127.0.0.1", "::1")
@@ -116,7 +118,8 @@ def make_leaf(
     return Issued(builder.sign(signer_key, hashes.SHA256()), key)
 
 
-CERT_KINDS = ("valid", "expired", "wrong-name", "self-signed", "expiring-soon")
+CERT_KINDS = ("valid", "expired", "wrong-name", "self-signed", "expiring-soon", "not-yet-valid",
+              "private-ca")
 
 
 @dataclass
@@ -126,12 +129,15 @@ class LabCertificates:
     directory: Path
     ca: Issued
     leaves: dict[str, Issued] = field(default_factory=dict)
+    owned: bool = False  # a lab folder made here (removed through wizard.lab.cleanup)
 
     @classmethod
     def generate(cls, directory: Path | None = None) -> LabCertificates:
-        directory = Path(directory or tempfile.mkdtemp(prefix="smtp-wizard-lab-"))
+        owned = directory is None
+        directory = Path(directory) if directory is not None else cleanup.new_lab_dir()
         directory.mkdir(parents=True, exist_ok=True)
         ca = make_ca()
+        private_ca = make_ca("smtp-wizard private CA (not trusted)")
         leaves = {
             "valid": make_leaf(issuer=ca),
             "expired": make_leaf(
@@ -142,8 +148,14 @@ class LabCertificates:
             "wrong-name": make_leaf(names=(WRONG_NAME,), ips=(), issuer=ca),
             "self-signed": make_leaf(issuer=None),
             "expiring-soon": make_leaf(issuer=ca, not_after=_NOW + dt.timedelta(days=5)),
+            "not-yet-valid": make_leaf(
+                issuer=ca,
+                not_before=_NOW + dt.timedelta(days=30),
+                not_after=_NOW + dt.timedelta(days=400),
+            ),
+            "private-ca": make_leaf(issuer=private_ca),
         }
-        bundle = cls(directory, ca, leaves)
+        bundle = cls(directory, ca, leaves, owned)
         (directory / "ca.pem").write_bytes(ca.cert_pem())
         for kind, issued in leaves.items():
             (directory / f"{kind}.pem").write_bytes(issued.cert_pem())
@@ -162,4 +174,7 @@ class LabCertificates:
         return context
 
     def cleanup(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if self.owned:
+            cleanup.remove_lab_dir(self.directory)
+        else:
+            shutil.rmtree(self.directory, ignore_errors=True)

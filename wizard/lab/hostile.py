@@ -34,10 +34,10 @@ _EHLO = b"250-hostile.lab.test\r\n250-AUTH PLAIN LOGIN\r\n250-STARTTLS\r\n250 8B
 class HostileSmtpServer(LoopbackServer):
     """One misbehaving SMTP server on 127.0.0.1, port chosen by the system."""
 
-    def __init__(self, mode: HostileMode, host: str = "127.0.0.1") -> None:
+    def __init__(self, mode: HostileMode, host: str = "127.0.0.1", port: int = 0) -> None:
         if mode not in HOSTILE_MODES:
             raise ValueError(f"unknown hostile mode {mode!r}")
-        super().__init__(host)
+        super().__init__(host, port)
         self.mode = mode
 
     async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:

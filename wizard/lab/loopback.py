@@ -1,7 +1,8 @@
 """A raw asyncio TCP server on loopback that runs one script per connection.
 
 The base of the lab's hand-rolled SMTP servers (``RawSmtpServer``, ``HostileSmtpServer``):
-binding to 127.0.0.1 on a free port, tracking connections, and stopping cleanly.
+binding to 127.0.0.1 on a free (or a given) port with a deep accept queue, tracking connections,
+and stopping cleanly.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ import asyncio
 import contextlib
 from typing import Self
 
+# Pending connections the kernel queues before accept() (capped by net.core.somaxconn). asyncio's
+# default of 100 makes a classroom's burst of connections wait for SYN retries, or time out.
+LISTEN_BACKLOG = 4096
+
 
 class LoopbackServer:
     """Subclasses implement :meth:`_script`; a client hanging up ends it quietly."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self.port = 0
+        self.port = port
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -40,7 +45,8 @@ class LoopbackServer:
                 self._tasks.discard(task)
 
     async def start(self) -> Self:
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self._server = await asyncio.start_server(self._serve, self.host, self.port,
+                                                  backlog=LISTEN_BACKLOG)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

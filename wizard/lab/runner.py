@@ -1,9 +1,10 @@
 """Start a scenario's servers on loopback, hand out the pre-filled target, and clean up.
 
 ``async with Lab(scenario) as lab: target = lab.target()`` starts the certificates, the SMTP
-server (aiosmtpd or a raw misbehaving one), and the DNS responder with the scenario's zone, all
-on 127.0.0.1 with free ports; leaving the block stops them and deletes the temporary files on
-every exit path.
+server (aiosmtpd, or a built-in misbehaving one), and the DNS responder with the scenario's zone,
+all on 127.0.0.1 with free ports (or the ports given, for a classroom); leaving the block stops
+them and deletes the temporary files on every exit path (signals: :mod:`wizard.lab.cleanup`).
+A classroom passes one :class:`LabCertificates` to all its labs, so one CA file serves the class.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import contextlib
 from dataclasses import replace
 from typing import Any
 
+from wizard.lab.behaviours import make_server
 from wizard.lab.certs import LabCertificates
+from wizard.lab.loopback import LoopbackServer
 from wizard.lab.scenarios import Scenario
 from wizard.lab.smtp_server import (
     LAB_PASSWORD,
     LAB_USER,
     LabSmtpServer,
-    RawSmtpServer,
     SmtpBehaviour,
     free_port,
 )
@@ -27,17 +29,24 @@ from wizard.target import Security, Target
 
 LAB_DOMAIN = "lab.test"
 LAB_IP = "127.0.0.1"
-LAB_TIMEOUT_S = 3.0
+# The wizard's own default. Only scenarios about a timeout wait for it, and they set theirs
+# (never-greets: 2 s); a tighter one broke STARTTLS with 40 checks at once on 2 cores.
+LAB_TIMEOUT_S = 10.0
 
 
 class Lab:
     """The running servers of one scenario."""
 
-    def __init__(self, scenario: Scenario, latency_ms: int = 0) -> None:
+    def __init__(
+        self, scenario: Scenario, latency_ms: int = 0, *, certs: LabCertificates | None = None,
+        smtp_port: int = 0, dns_port: int = 0, helper_port: int = 0,
+    ) -> None:
         self.scenario = scenario
         self.latency_ms = latency_ms
-        self.certs: LabCertificates | None = None
-        self.smtp: LabSmtpServer | RawSmtpServer | None = None
+        self.certs: LabCertificates | None = certs
+        self._own_certs = certs is None
+        self._ports = (smtp_port, dns_port, helper_port)
+        self.smtp: LabSmtpServer | LoopbackServer | None = None
         self.helper: LabSmtpServer | None = None  # a healthy server the port probe can find
         self.dns: Any = None
         self.port = 0
@@ -56,32 +65,33 @@ class Lab:
 
     async def _start(self) -> None:
         scenario = self.scenario
-        self.certs = LabCertificates.generate()
-        self._stack.callback(self.certs.cleanup)
-        if scenario.smtp is not None:
+        smtp_port, dns_port, helper_port = self._ports
+        if self.certs is None:
+            self.certs = LabCertificates.generate()
+        if self._own_certs:
+            self._stack.callback(self.certs.cleanup)
+        if scenario.closed_port:
+            self.helper = await self._stack.enter_async_context(
+                LabSmtpServer(SmtpBehaviour(), self.certs.server_context("valid"),
+                              port=helper_port))
+        elif scenario.smtp is not None:
             behaviour = scenario.smtp
             if self.latency_ms:
                 behaviour = replace(behaviour, latency_ms=self.latency_ms)
             context = self.certs.server_context(behaviour.cert) if behaviour.tls != "none" else None
-            self.smtp = await self._stack.enter_async_context(LabSmtpServer(behaviour, context))
+            self.smtp = await self._stack.enter_async_context(
+                LabSmtpServer(behaviour, context, port=smtp_port))
         elif scenario.raw is not None:
             self.smtp = await self._stack.enter_async_context(
-                RawSmtpServer(scenario.raw, banner=scenario.banner))
-        if scenario.closed_port:
-            self.helper = await self._stack.enter_async_context(
-                LabSmtpServer(SmtpBehaviour(), self.certs.server_context("valid")))
-            self.port = free_port()
-        else:
-            self.port = self.smtp.port if self.smtp else free_port()
-        self.dns = await self._start_dns()
+                make_server(scenario.raw, banner=scenario.banner, port=smtp_port))
+        self.port = self.smtp.port if self.smtp else (smtp_port or free_port())
+        self.dns = await self._start_dns(dns_port)
 
-    async def _start_dns(self) -> Any:
-        try:
-            from wizard.lab.dns_server import DnsServer
-            from wizard.lab.dns_zones import zone_for
-        except ImportError:
-            return None
-        server = DnsServer(zone_for(self.scenario.dns), latency_ms=self.latency_ms)
+    async def _start_dns(self, port: int = 0) -> Any:
+        from wizard.lab.dns_server import DnsServer
+        from wizard.lab.lab_zone import zone_of
+
+        server = DnsServer(zone_of(self.scenario), latency_ms=self.latency_ms, port=port)
         return await self._stack.enter_async_context(server)
 
     def target(self, **changes: Any) -> Target:

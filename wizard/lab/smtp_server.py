@@ -1,10 +1,14 @@
 """Scriptable lab SMTP servers on loopback: aiosmtpd for real dialogues, raw asyncio for
 pathological ones.
 
-:class:`SmtpBehaviour` says how a server behaves (TLS mode, certificate, AUTH outcome, replies to
-MAIL/RCPT/DATA, limits); :class:`LabSmtpServer` runs aiosmtpd with it. :class:`RawSmtpServer`
-covers what aiosmtpd cannot be made to do: a 421 greeting, no greeting at all, dropping the
-connection at a given command, or answering with bytes that are not SMTP.
+:class:`SmtpBehaviour` says how a server behaves (TLS mode, certificate, greeting, EHLO keywords,
+AUTH outcome, replies to MAIL/RCPT/DATA, limits); :class:`LabSmtpServer` runs aiosmtpd with it.
+:class:`RawSmtpServer` covers what aiosmtpd cannot be made to do: a 421 greeting, no greeting at
+all, dropping the connection at a given command, or answering with bytes that are not SMTP.
+
+Every server listens with a deep accept queue (``LISTEN_BACKLOG``): a classroom opens
+hundreds of connections at once, and asyncio's default of 100 leaves the rest waiting for SYN
+retries. Scenario files are read elsewhere (:mod:`wizard.lab.scenario_file`).
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import logging
 import secrets
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
-from wizard.lab.loopback import LoopbackServer
+from wizard.lab.loopback import LISTEN_BACKLOG, LoopbackServer
 
 # aiosmtpd logs warnings about its own deprecated attribute on every AUTH and about the lab's
 # deliberately odd clients; they would only clutter the learner's terminal.
@@ -63,22 +68,33 @@ class SmtpBehaviour:
     data_reply: str | None = None
     size_limit: int | None = 10_485_760
     greylist: bool = False  # first RCPT per (sender, recipient) gets 450 4.2.0
+    greylist_retry_s: float = 0.0  # a retry sooner than this after the first try is refused too
     rate_limit_after: int | None = None  # messages accepted before 451 4.7.0
     pipelining: bool = True
     latency_ms: int = 0
     extra_ehlo: tuple[str, ...] = ()
     auth_mechanisms: tuple[str, ...] | None = None  # None: all (PLAIN LOGIN CRAM-MD5 XOAUTH2)
+    greeting: str | None = None  # the 220 line (None: "220 mail.lab.test smtp-wizard lab ESMTP")
+    ehlo: tuple[str, ...] | None = None  # EHLO keywords as announced (None: aiosmtpd's own)
+    rcpt_reply: str | None = None  # answer every RCPT with this ({rcpt} and {sender} filled in)
+
+
+def fill_reply(template: str, sender: str | None = None, rcpt: str | None = None) -> str:
+    """A scripted reply with ``{sender}`` and ``{rcpt}`` filled in (other braces stay)."""
+    return template.replace("{sender}", sender or "").replace("{rcpt}", rcpt or "")
 
 
 class _LabSMTP(SMTP):
     """aiosmtpd's SMTP with lab latency and RFC 3207's enhanced code on the 530 reply."""
 
     def __init__(
-        self, *args: Any, latency_ms: int = 0, users: dict[str, str] | None = None, **kwargs: Any
+        self, *args: Any, latency_ms: int = 0, users: dict[str, str] | None = None,
+        greeting: str | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lab_users = users or {}
         self._latency = latency_ms / 1000
+        self._greeting = greeting
 
     def _more_pipelined(self) -> bool:
         """Commands already waiting (pipelined): their replies travel back together with the
@@ -116,6 +132,8 @@ class _LabSMTP(SMTP):
     async def push(self, status: Any) -> None:
         if isinstance(status, str) and status == "530 Must issue a STARTTLS command first":
             status = "530 5.7.0 Must issue a STARTTLS command first"
+        if self._greeting is not None and isinstance(status, str) and status.startswith("220 "):
+            status, self._greeting = self._greeting, None  # the first 220 is the greeting
         text = status.decode() if isinstance(status, bytes) else status
         if self._latency and text[3:4] != "-" and not self._more_pipelined():
             await asyncio.sleep(self._latency)
@@ -131,6 +149,8 @@ class _Handler:
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        if self.b.ehlo is not None:
+            return self._scripted_ehlo(responses)
         out = [r for r in responses if self.b.offer_auth or not r[4:].startswith("AUTH")]
         last = out.pop()  # "250 HELP"
         extras = ["250-ENHANCEDSTATUSCODES"]
@@ -139,11 +159,27 @@ class _Handler:
         extras += [f"250-{e}" for e in self.b.extra_ehlo]
         return [*out, *extras, last]
 
+    def _scripted_ehlo(self, responses: list[str]) -> list[str]:
+        """The file's keywords; STARTTLS and AUTH only where aiosmtpd would announce them (STARTTLS
+        before TLS, AUTH once TLS is up when AUTH needs it)."""
+        announced = {r[4:].split(" ", 1)[0].upper() for r in responses}
+        lines = [responses[0][4:]]
+        if "STARTTLS" in announced:
+            lines.append("STARTTLS")
+        for keyword in self.b.ehlo or ():
+            if keyword.upper().startswith("AUTH") and "AUTH" not in announced:
+                continue
+            lines.append(keyword)
+        return [f"250-{line}" for line in lines[:-1]] + [f"250 {lines[-1]}"]
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.b.auth_required and not session.authenticated:
             return "530 5.7.0 Authentication required"
         if self.b.mail_reply:
-            return self.b.mail_reply
+            if self.b.mail_reply.startswith("2"):  # scripted acceptance: the dialogue goes on
+                envelope.mail_from = address
+                envelope.mail_options.extend(mail_options)
+            return fill_reply(self.b.mail_reply, sender=address)
         if (
             self.b.rate_limit_after is not None
             and self.state.messages >= self.b.rate_limit_after
@@ -156,7 +192,14 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         key = address.lower()
         if key in self.b.rcpt_replies:
-            return self.b.rcpt_replies[key]
+            reply = self.b.rcpt_replies[key]
+            if reply.startswith("2"):
+                envelope.rcpt_tos.append(address)
+            return fill_reply(reply, envelope.mail_from, address)
+        if self.b.rcpt_reply:
+            if self.b.rcpt_reply.startswith("2"):
+                envelope.rcpt_tos.append(address)
+            return fill_reply(self.b.rcpt_reply, envelope.mail_from, address)
         domain = key.rpartition("@")[2]
         if not session.authenticated and domain not in self.b.relay_domains:
             return f"554 5.7.1 <{address}>: Relay access denied"
@@ -165,15 +208,19 @@ class _Handler:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if self.b.greylist:
             triple = (session.peer[0], envelope.mail_from, key)
-            if triple not in self.state.greylist_seen:
-                self.state.greylist_seen.add(triple)
-                return f"450 4.2.0 <{address}>: Recipient address rejected: Greylisted, try again in 60 seconds"  # noqa: E501
+            now = time.monotonic()
+            first = self.state.greylist_seen.setdefault(triple, now)
+            wait = self.b.greylist_retry_s
+            if first == now or now - first < wait:
+                return (f"450 4.2.0 <{address}>: Recipient address rejected: Greylisted, "
+                        f"try again in {int(wait) or 60} seconds")
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.b.data_reply:
-            return self.b.data_reply
+            rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else None
+            return fill_reply(self.b.data_reply, envelope.mail_from, rcpt)
         self.state.messages += 1
         self.state.delivered.append(envelope.content)
         return f"250 2.0.0 OK: queued as LAB{self.state.messages:06d}"
@@ -185,7 +232,7 @@ class LabState:
 
     messages: int = 0
     delivered: list[Any] = field(default_factory=list)
-    greylist_seen: set[tuple[Any, ...]] = field(default_factory=set)
+    greylist_seen: dict[tuple[Any, ...], float] = field(default_factory=dict)  # first try
     connections: int = 0
 
 
@@ -197,11 +244,12 @@ class LabSmtpServer:
         behaviour: SmtpBehaviour,
         tls_context: ssl.SSLContext | None = None,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.behaviour = behaviour
         self.tls_context = tls_context
         self.host = host
-        self.port = 0
+        self.port = port
         self.state = LabState()
         self._server: asyncio.base_events.Server | None = None
 
@@ -231,6 +279,7 @@ class LabSmtpServer:
             data_size_limit=b.size_limit,
             latency_ms=b.latency_ms,
             users=b.users,
+            greeting=b.greeting,
             enable_SMTPUTF8=True,
             auth_exclude_mechanism=[m for m in ALL_MECHANISMS
                                     if b.auth_mechanisms is not None
@@ -240,7 +289,8 @@ class LabSmtpServer:
     async def start(self) -> LabSmtpServer:
         loop = asyncio.get_running_loop()
         ssl_ctx = self.tls_context if self.behaviour.tls == "implicit" else None
-        self._server = await loop.create_server(self._factory, self.host, 0, ssl=ssl_ctx)
+        self._server = await loop.create_server(self._factory, self.host, self.port, ssl=ssl_ctx,
+                                                backlog=LISTEN_BACKLOG)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -268,9 +318,10 @@ class RawSmtpServer(LoopbackServer):
     """A hand-rolled server for behaviour no real SMTP library will produce."""
 
     def __init__(
-        self, mode: RawMode, host: str = "127.0.0.1", delay: float = 0.0, banner: str = ""
+        self, mode: RawMode, host: str = "127.0.0.1", delay: float = 0.0, banner: str = "",
+        port: int = 0,
     ) -> None:
-        super().__init__(host)
+        super().__init__(host, port)
         self.mode = mode
         self.banner = banner
         self.delay = delay
