@@ -16,6 +16,7 @@ them live, so both see the same findings for the same target.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
@@ -144,10 +145,11 @@ async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
 
 
 async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
-    from wizard.dns.step import run_dns_step_bounded
-
+    # The DNS modules' import (and what they import) is CPU work: done in a thread, it does not
+    # stall the SMTP dialogue running on this loop meanwhile.
+    step = await asyncio.to_thread(importlib.import_module, "wizard.dns.step")
     try:
-        return await run_dns_step_bounded(target, ctx, check_budget(target))
+        return await step.run_dns_step_bounded(target, ctx, check_budget(target))
     except Exception as exc:  # a bug in one DNS check must not lose the SMTP results
         return [Finding("dns.step", Step.DNS, Status.ERROR, "The DNS checks failed to run",
                         f"{type(exc).__name__}: {exc}")]
