@@ -145,15 +145,23 @@ def explain_bounce(data: bytes, articles: _Articles) -> list[dict[str, Any]]:
             "articles": articles.resolve(["unknown"], _Blank()), "recipient": None,
         }]
     results = []
+    from wizard.dsn import split_recipients
+
+    parts = {r.address.lower(): r.diagnostic for r in split_recipients(bounce.text, 1)
+             if r.address and r.diagnostic}
     for rcpt in bounce.recipients or [None]:
-        text = (rcpt.diagnostic if rcpt else None) or bounce.text or bounce.subject
-        result = explain_reply(text, articles, status=rcpt.status if rcpt else None,
-                               action=rcpt.action if rcpt else None)
-        if result["category"] == "unknown" and rcpt and rcpt.diagnostic and bounce.text:
-            fallback = explain_reply(bounce.text, articles, status=rcpt.status,
-                                     action=rcpt.action)
+        own = parts.get((rcpt.address or "").lower()) if rcpt else None
+        texts = [t for t in ((rcpt.diagnostic if rcpt else None), own, bounce.text) if t]
+        texts = list(dict.fromkeys(texts)) or [bounce.subject]
+        status = rcpt.status if rcpt else None
+        action = rcpt.action if rcpt else None
+        result = explain_reply(texts[0], articles, status=status, action=action)
+        for fallback_text in texts[1:]:  # the recipient's own words first, then the whole text
+            if result["category"] != "unknown":
+                break
+            fallback = explain_reply(fallback_text, articles, status=status, action=action)
             if fallback["category"] != "unknown":
-                fallback["input"] = text
+                fallback["input"] = texts[0]
                 result = fallback
         result["recipient"] = rcpt.address if rcpt else None
         results.append(result)
