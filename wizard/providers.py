@@ -19,12 +19,19 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from wizard.explain.literals import LiteralIndex
-from wizard.explain.rules import Rule, RuleError, Word, enhanced_matcher, rule_from, word_from
+from wizard.explain.rules import (
+    Rule,
+    RuleError,
+    Word,
+    enhanced_matches,
+    enhanced_parts,
+    rule_from,
+    word_from,
+)
 from wizard.findings import NextStep
 
 KIND_ORDER = ("mailbox", "gateway", "esp", "mta")
@@ -98,7 +105,7 @@ def _load(name: str, data: dict[str, Any]) -> Provider:
             rules.append(rule_from(row, "provider", where, provider=pid))
     except RuleError as exc:
         raise ProviderError(str(exc)) from None
-    sources = tuple(dict.fromkeys(r.fields["source"] for r in rules))
+    sources = tuple(dict.fromkeys(r.source for r in rules if r.source))
     return Provider(pid, head.get("name", pid), tuple(head.get("articles", ())), presets,
                     advice, kind, fingerprints, tuple(rules), sources)
 
@@ -116,14 +123,22 @@ def load_dir(folder: Path | Any) -> dict[str, Provider]:
     return out
 
 
-@cache
-def catalog() -> dict[str, Provider]:
-    """Every provider file, by id (loaded once), plus those of ``$SMTP_WIZARD_PROVIDERS_DIR``."""
-    out = load_dir(resources.files("wizard").joinpath("data/providers"))
+def load_all() -> dict[str, Provider]:
+    """Read every built-in provider file, then those of ``$SMTP_WIZARD_PROVIDERS_DIR`` (a file
+    there replaces a built-in one with the same id)."""
+    out = load_dir(Path(__file__).resolve().parent / "data" / "providers")
     extra = os.environ.get(PROVIDERS_DIR_ENV)
     if extra:
         out.update(load_dir(Path(extra).expanduser()))
     return out
+
+
+@cache
+def catalog() -> dict[str, Provider]:
+    """Every provider, by id (loaded once; kept in the classifier's cache between runs)."""
+    from wizard.explain.bundle import builtin
+
+    return builtin().catalog
 
 
 def advice(provider: str | None, category: str | None) -> NextStep | None:
@@ -165,7 +180,8 @@ class _Recogniser:
                 else:
                     self.always.append((pid, word))
             if p.fingerprints.enhanced:
-                self.enhanced.append((pid, enhanced_matcher(p.fingerprints.enhanced)))
+                self.enhanced.append(
+                    (pid, tuple(enhanced_parts(e) for e in p.fingerprints.enhanced)))
         self.index = LiteralIndex(keys)
 
     def __call__(self, text: str, enhanced: str | None) -> str | None:
@@ -188,8 +204,8 @@ class _Recogniser:
             if pid not in found and word.compiled.search(hay):
                 found.add(pid)
         if enhanced:
-            for pid, matcher in self.enhanced:
-                if matcher.match(enhanced):
+            for pid, parts in self.enhanced:
+                if enhanced_matches(parts, enhanced):
                     found.add(pid)
         if not found:
             return None
@@ -210,6 +226,12 @@ def recognise(text: str, enhanced: str | None = None) -> str | None:
 
 
 def clear_caches() -> None:
-    """Forget the loaded catalog (tests that point ``$SMTP_WIZARD_PROVIDERS_DIR`` elsewhere)."""
+    """Forget the loaded catalog and everything built on it (after pointing
+    ``$SMTP_WIZARD_PROVIDERS_DIR`` elsewhere)."""
+    from wizard.explain import bundle, engine
+
     catalog.cache_clear()
     _recogniser.cache_clear()
+    bundle.builtin.cache_clear()
+    engine.default_engine.cache_clear()
+    engine._LOCAL.clear()

@@ -12,7 +12,7 @@ from wizard.explain.parse import COMMANDS, ParsedReply, detect_command, parse, r
 from wizard.explain.rules import Rule
 from wizard.status_codes import describe_enhanced
 
-__all__ = [
+__all__ = [  # noqa: F822 - RULES is served by __getattr__ (the engine is built on demand)
     "COMMANDS",
     "RULES",
     "Classification",

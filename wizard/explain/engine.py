@@ -4,8 +4,10 @@ Tiers, first match wins (as Sisimai orders its reason classes, never by numeric 
 
 1. ``provider``  the recognised provider's documented codes (``wizard/data/providers/*.toml``)
 2. ``local``     patterns of a team's own articles (``--knowledge DIR``)
-3. ``client``    client-library and OS errors (``data/client_errors.toml``)
-4. ``text``      words of replies (``data/rules.toml`` ``[[text]]``)
+3. ``text``      words of replies (``data/rules.toml`` ``[[text]]``)
+4. ``client``    client-library and OS errors (``data/client_errors.toml``): after the reply
+                 words, because a wrapper such as "Invalid login: 534-5.7.9 ..." says less than
+                 the server reply it carries
 5. ``article``   patterns of the built-in articles (each names its article's first category)
 6. ``enhanced``  enhanced status codes alone (``[[enhanced]]``)
 7. ``basic``     basic reply codes alone, by the command they answered (``[[basic]]``)
@@ -20,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from wizard.categories import CATEGORIES
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TIERS", "Classification", "Engine", "default_engine", "engine_for"]
 
-TIERS = ("provider", "local", "client", "text", "article", "enhanced", "basic")
+TIERS = ("provider", "local", "text", "client", "article", "enhanced", "basic")
 HAY_LIMIT = 4000
 """How much of the raw text (besides the parsed reply text) the words are looked for in."""
 
@@ -204,12 +205,14 @@ def _unknown_reason(reply: ParsedReply) -> str:
 
 def builtin_rules() -> list[Rule]:
     """The rule files shipped in ``wizard/explain/data`` (not the providers or articles)."""
-    data = resources.files("wizard.explain").joinpath("data")
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent / "data"
     out: list[Rule] = []
     for name, tiers in (("client_errors.toml", {"text": "client"}),
                         ("rules.toml", {"text": "text", "enhanced": "enhanced",
                                         "basic": "basic"})):
-        entry = data.joinpath(name)
+        entry = data / name
         loaded = load_rule_file(name, entry.read_text("utf-8"))
         for tier, rules in loaded.items():
             if tier not in tiers:
@@ -253,11 +256,11 @@ def article_rules(articles: Iterable[Article], tier: str) -> list[Rule]:
 
 @cache
 def default_engine() -> Engine:
-    """Built-in rules, provider catalogs and built-in article patterns (built once)."""
-    from wizard.knowledge import builtin_articles
+    """Built-in rules, provider catalogs and built-in article patterns (built once, and kept
+    in the cache file of :mod:`wizard.explain.bundle` between runs)."""
+    from wizard.explain.bundle import builtin
 
-    return Engine([*provider_rules(), *builtin_rules(),
-                   *article_rules(builtin_articles(), "article")])
+    return builtin().engine
 
 
 _LOCAL: dict[tuple[str, ...], Engine] = {}

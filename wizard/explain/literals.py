@@ -1,4 +1,4 @@
-"""Find many literal strings in one pass (Aho-Corasick), and the literal a regex cannot match without.
+"""Find many literals in one pass (Aho-Corasick), and the literals a regex cannot match without.
 
 The classifier's rules are mostly plain substrings; a regex rule names the literal it needs
 (found here from the regex itself), so one pass over a reply selects the few rules worth
@@ -81,7 +81,7 @@ def _best_set(items: list) -> list[str] | None:
     choices: list[list[str]] = [[run] for run in _runs(items)]
     for op, arg in items:
         if op is _sre.SUBPATTERN and len(arg[-1]) == 1:
-            op, arg = list(arg[-1])[0]
+            op, arg = next(iter(arg[-1]))
         if op is _sre.BRANCH:
             sets = [_best_set(list(branch)) for branch in arg[1]]
             if all(sets):

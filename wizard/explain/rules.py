@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,13 @@ from typing import Any
 from wizard.categories import CATEGORIES
 from wizard.explain.literals import anchors
 
-__all__ = ["Rule", "RuleError", "Word", "enhanced_matcher", "load_rule_file", "rule_from"]
+__all__ = ["Rule", "RuleError", "Word", "enhanced_matches", "enhanced_parts", "load_rule_file",
+           "rule_from"]
 
 REGEX_PREFIX = "re:"
 CLASSES = ("success", "temporary", "permanent")
-_ENH_PATTERN = re.compile(r"^(?:[245*])\.(?:\d{1,3}|\*|\d{0,2}x{1,3})\.(?:\d{1,3}|\*|\d{0,2}x{1,3})$")
+_PART = r"(?:\d{1,3}|\*|\d{0,2}x{1,3})"
+_ENH_PATTERN = re.compile(rf"^[245*]\.{_PART}\.{_PART}$")
 _CODE_PATTERN = re.compile(r"^[2-5](?:\d\d|xx)$")
 KNOWN_KEYS = frozenset((
     "category", "words", "codes", "enhanced", "commands", "provider", "also", "fix", "note",
@@ -65,11 +67,12 @@ class Rule:
     note: str | None = None
     origin: str = ""
     article: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    source: str | None = None
+    client: str | None = None
 
     @cached_property
-    def enhanced_re(self) -> re.Pattern[str] | None:
-        return enhanced_matcher(self.enhanced) if self.enhanced else None
+    def enhanced_parts(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(enhanced_parts(e) for e in self.enhanced)
 
     @property
     def patterns(self) -> tuple[str, ...]:
@@ -81,27 +84,36 @@ class Rule:
         """Everything but the words."""
         if self.codes and code not in self.codes:
             return False
-        if self.enhanced and not (enhanced and self.enhanced_re.match(enhanced)):  # type: ignore[union-attr]
+        if self.enhanced and not (enhanced and enhanced_matches(self.enhanced_parts, enhanced)):
             return False
         if self.commands and command not in self.commands:
             return False
         return not (self.provider and provider != self.provider)
 
 
-def enhanced_matcher(patterns: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    """One regex for enhanced-code patterns: ``*`` is any number, ``x`` any digit."""
-    alts = []
-    for pattern in patterns:
-        parts = []
-        for part in pattern.split("."):
-            if part == "*":
-                parts.append(r"\d+")
-            elif "x" in part:
-                parts.append(part.replace("x", r"\d"))
-            else:
-                parts.append(re.escape(part))
-        alts.append(r"\.".join(parts))
-    return re.compile("(?:" + "|".join(alts) + ")$")
+def enhanced_parts(pattern: str) -> tuple[str, str, str]:
+    """``"4.7.5xx"`` as its three parts (checked by :func:`enhanced_matches`)."""
+    klass, subject, detail = pattern.split(".")
+    return klass, subject, detail
+
+
+def _part_matches(pattern: str, value: str) -> bool:
+    if pattern == "*":
+        return True
+    if "x" not in pattern:
+        return pattern == value
+    return len(pattern) == len(value) and all(p in ("x", v) for p, v in zip(pattern, value,
+                                                                           strict=True))
+
+
+def enhanced_matches(patterns: tuple[tuple[str, str, str], ...], code: str) -> bool:
+    """Whether the enhanced ``code`` ("5.7.26") matches any pattern: ``*`` is any number
+    (``"*.2.2"``), ``x`` any digit (``"4.7.5xx"``). No regex: cheap to load and to run."""
+    parts = code.split(".")
+    if len(parts) != 3:
+        return False
+    return any(_part_matches(p[0], parts[0]) and _part_matches(p[1], parts[1])
+               and _part_matches(p[2], parts[2]) for p in patterns)
 
 
 def word_from(value: str, where: str) -> Word:
@@ -165,7 +177,7 @@ def rule_from(row: dict[str, Any], tier: str, where: str, provider: str | None =
         category=category, tier=tier, words=words, codes=codes, enhanced=tuple(enhanced),
         commands=frozenset(c.upper() for c in commands),
         provider=row.get("provider", provider), also=also, fix=row.get("fix"),
-        note=row.get("note"), origin=where, fields=row,
+        note=row.get("note"), origin=where, source=row.get("source"), client=row.get("client"),
     )
 
 

@@ -1,0 +1,142 @@
+"""Many replies or log lines at speed: a per-template cache, and worker processes in order.
+
+``--batch`` writes one JSON object per input line, in input order; ``--log`` feeds a
+:class:`~wizard.explain.triage.Triage`. A reply seen before with other addresses, IPs or ids
+(same :func:`~wizard.explain.triage.template`) is classified once; its facts and next step are
+still taken from each line. Large inputs are cut into chunks that worker processes handle while
+the main process reads and writes, with a bounded number of chunks in flight, so memory does not
+grow with the input and the output keeps the input's order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from wizard.explain.service import ExplainService, Explanation, next_command, next_step
+from wizard.explain.triage import MAX_TEMPLATES, Triage, template
+
+__all__ = ["BatchExplainer", "auto_jobs", "run_chunks"]
+
+CHUNK_LINES = 4000
+IN_FLIGHT = 3
+"""Chunks queued per worker; bounds memory whatever the input's size."""
+PARALLEL_FROM_BYTES = 4 << 20
+"""Inputs smaller than this run in one process (starting workers costs more than it saves)."""
+
+
+class BatchExplainer:
+    """One line in, one explanation out, with the template cache."""
+
+    def __init__(self, service: ExplainService, command: str | None = None) -> None:
+        self.service = service
+        self.command = command
+        self._cache: dict[str, Explanation] = {}
+
+    def explain(self, line: str) -> Explanation:
+        key = template(line)
+        known = self._cache.get(key)
+        if known is None:
+            found = self.service.explain(line, self.command)
+            if len(self._cache) >= MAX_TEMPLATES:
+                self._cache.clear()
+            self._cache[key] = found
+            return found
+        from wizard.explain.facts import extract
+
+        facts = extract(line, known.category)
+        step = next_step(known.classification, facts) if known.classification else known.next
+        return Explanation(
+            input=line, code=known.code, enhanced=known.enhanced, klass=known.klass,
+            category=known.category, provider=known.provider, summary=known.summary,
+            articles=known.articles, next=step, next_command=next_command(step.action, facts),
+            note=known.note, facts=facts, truncated=known.truncated,
+            classification=known.classification,
+        )
+
+    def json_lines(self, lines: Iterable[str]) -> str:
+        out = []
+        for line in lines:
+            text = line.strip()
+            if text:
+                out.append(json.dumps(self.explain(text).to_json(), ensure_ascii=False))
+        return "".join(s + "\n" for s in out)
+
+
+# --- worker processes --------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _batch_chunk(lines: list[str]) -> str:
+    return _WORKER["batch"].json_lines(lines)
+
+
+def _log_chunk(part: tuple[str | None, list[str]]) -> Triage:
+    header, lines = part
+    triage = Triage(_WORKER["service"])
+    if header is not None:  # the Exchange CSV header last seen before this chunk
+        triage.reader.event(header)
+    for line in lines:
+        triage.feed(line)
+    return triage
+
+
+def auto_jobs(size: int | None) -> int:
+    """Worker processes for an input of ``size`` bytes (None: unknown, e.g. a pipe)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not cpus or cpus < 2 or size is None or size < PARALLEL_FROM_BYTES:
+        return 1
+    return min(cpus, 8)
+
+
+def _chunks(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _log_parts(lines: Iterable[str], size: int) -> Iterator[tuple[str | None, list[str]]]:
+    """Chunks of a log, each with the CSV header that was in force where it starts."""
+    header: str | None = None
+    for chunk in _chunks(lines, size):
+        yield header, chunk
+        for line in chunk:
+            if line.startswith(("#Fields:", '"Timestamp"', "date-time,")):
+                header = line
+
+
+def run_chunks(kind: str, lines: Iterable[str], jobs: int, service: ExplainService,
+               command: str | None, sink: Callable[[Any], None]) -> None:
+    """Process ``lines`` in chunks (``kind`` "batch" or "log"), giving each result to ``sink``
+    in input order; ``jobs`` > 1 uses that many worker processes."""
+    _WORKER.clear()
+    _WORKER["service"] = service
+    _WORKER["batch"] = BatchExplainer(service, command)
+    work: Callable[[Any], Any] = _batch_chunk if kind == "batch" else _log_chunk
+    parts: Iterator[Any] = (_chunks(lines, CHUNK_LINES) if kind == "batch"
+                            else _log_parts(lines, CHUNK_LINES))
+    if jobs <= 1:
+        for part in parts:
+            sink(work(part))
+        return
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    with ctx.Pool(jobs) as pool:
+        pending: deque = deque()
+        for part in parts:
+            pending.append(pool.apply_async(work, (part,)))
+            while len(pending) >= jobs * IN_FLIGHT:
+                sink(pending.popleft().get())
+        while pending:
+            sink(pending.popleft().get())

@@ -1,0 +1,94 @@
+"""Facts a reply reveals: the sending IP, the sender's domain, the server, the recipient.
+
+They fill a category's next step ("{domain}", "{sending_ip}" ...) and the next command
+(``smtp-wizard dns example.org --sending-ip 198.51.100.7``). Pure and heuristic: a fact that is
+not clearly there stays out rather than being guessed. The server's own address (``host
+mx.example.org[192.0.2.1]``) is never taken for the sending IP.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+__all__ = ["extract"]
+
+_IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
+_IP = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9a-f]{{1,4}}(?::[0-9a-f]{{0,4}}){{2,7}})(?![\w.])")
+_SERVER_IP = re.compile(
+    rf"(?:host|connect to|to|from host|server)\s+([\w.-]+)\s?[\[(]({_IPV4}|[0-9a-f:]+)[\])]",
+    )
+_HOST = re.compile(r"(?:\bhost|\bconnect to|\bserver|\bhost:)\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
+_CLIENT_HOST = re.compile(
+    r"(?:enotfound|eai_again|resolve host:?|unknownhostexception:?|lookup|no such host is known"
+    r"\s*\(?|connect(?: to)?|econnrefused|etimedout)\s+\[?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\]?"
+    r"(?::(\d{1,5}))?")
+_ADDRESS = re.compile(r"<?([\w.+=!#$%&'*/?^`{|}~-]+@((?:[a-z0-9-]+\.)+[a-z]{2,}))>?")
+_DOMAIN = r"([a-z0-9][a-z0-9.-]*\.[a-z]{2,})"
+_SENDER_DOMAIN = tuple(re.compile(p) for p in (
+    rf"mail from domain \[?{_DOMAIN}\]?",
+    rf"domain of (?:sender )?address \S*@{_DOMAIN}",
+    rf"unauthenticated email from {_DOMAIN}",
+    rf"sending domain \[?{_DOMAIN}\]?",
+    rf"\bspf \[?{_DOMAIN}\]? with ip",
+    rf"\bspf (?:record )?(?:for|of) \[?{_DOMAIN}\]?",
+    rf"\bdkim (?:domain )?\[?{_DOMAIN}\]?",
+    rf"\bdmarc (?:policy )?(?:of|for) \[?{_DOMAIN}\]?",
+    rf"\bfrom domain \[?{_DOMAIN}\]?",
+    rf"sender address \[?<?\S*@{_DOMAIN}",
+    rf"\bdomain \[?{_DOMAIN}\]? (?:has|does|is)\b",
+))
+_SENDING_HINT = re.compile(
+    r"(?:\bip\b|address|from|client host|sending|sender|messages from|connecting)[^\[\]\d]{0,25}"
+    rf"\[?({_IPV4})")
+
+
+def _public_ip(text: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_multicast)
+
+
+def extract(text: str, category: str | None = None) -> dict[str, str]:
+    """The facts found in ``text`` (keys as in ``wizard.categories.fill``), only those present."""
+    facts: dict[str, str] = {}
+    flat = text[:20_000].lower()  # the patterns are lower-case: no IGNORECASE to compile
+    server_ips = {m.group(2) for m in _SERVER_IP.finditer(flat)}
+    host = next((m.group(1) for m in _SERVER_IP.finditer(flat)), None)
+    if host is None:
+        found = _HOST.search(flat)
+        host = found.group(1) if found else None
+    client = _CLIENT_HOST.search(flat)
+    if client:
+        host = host or client.group(1)
+        if client.group(2):
+            facts["port"] = client.group(2)
+    if host and not _IP.fullmatch(host):
+        facts["host"] = host.lower().rstrip(".")
+    elif host and client and host == client.group(1):
+        facts["host"] = host
+    hinted = _SENDING_HINT.search(flat)
+    if hinted and hinted.group(1) not in server_ips and _public_ip(hinted.group(1)):
+        facts["sending_ip"] = hinted.group(1)
+    else:
+        for match in _IP.finditer(flat):
+            ip = match.group(1)
+            if ip not in server_ips and _public_ip(ip) and ("." in ip or ip.count(":") >= 2):
+                facts["sending_ip"] = ip
+                break
+    for pattern in _SENDER_DOMAIN:
+        found = pattern.search(flat)
+        if found:
+            facts["domain"] = found.group(1).lower().rstrip(".")
+            break
+    addresses = [(m.group(1), m.group(2).lower()) for m in _ADDRESS.finditer(flat)]
+    if addresses:
+        address, domain = addresses[0]
+        facts["rcpt_to"] = address
+        facts["recipient_domain"] = domain
+        if category == "sender-rejected":
+            facts["mail_from"] = address
+            facts.setdefault("domain", domain)
+    return facts
