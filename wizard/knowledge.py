@@ -39,6 +39,9 @@ SECTIONS = (
     "References",
 )
 
+MAX_ARTICLE_BYTES = 256 * 1024
+"""An article larger than this is refused (a team's folder may hold anything, even a FIFO)."""
+
 GENERIC_CODE_ARTICLES = 3
 """An enhanced code listed by more articles than this is too generic to suggest one alone."""
 
@@ -228,9 +231,18 @@ def _article_from(path: Path, text: str, source: Source) -> Article:
 def load_article(path: str | Path, source: Source = "local") -> Article:
     """Load one article file (raises KnowledgeError naming the file and the problem)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a FIFO would block, a device never end
+        raise KnowledgeError(f"{path}: not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise KnowledgeError(f"{path}: larger than {MAX_ARTICLE_BYTES // 1024} KiB: not an article")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise KnowledgeError(f"{path}: cannot read: {exc}") from None
     return _article_from(path, text.replace("\r\n", "\n"), source)
 

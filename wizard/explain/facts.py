@@ -14,16 +14,18 @@ import re
 __all__ = ["extract"]
 
 _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
-_IP = re.compile(rf"(?<![\w.:])({_IPV4}|[0-9a-f]{{1,4}}(?::[0-9a-f]{{0,4}}){{2,7}})(?![\w.])")
+_IP = re.compile(rf"(?<![\w.:])({_IPV4})(?![\w.])")
+_IP6 = re.compile(r"(?<![\w:])([0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])")
 _SERVER_IP = re.compile(
-    rf"(?:host|connect to|to|from host|server)\s+([\w.-]+)\s?[\[(]({_IPV4}|[0-9a-f:]+)[\])]",
+    rf"(?:host|connect to|to|from host|server|h=|relay=)\s*([\w.-]+)\s?[\[(]({_IPV4}|[0-9a-f:]+)[\])]",
     )
 _HOST = re.compile(r"(?:\bhost|\bconnect to|\bserver|\bhost:)\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _CLIENT_HOST = re.compile(
     r"(?:enotfound|eai_again|resolve host:?|unknownhostexception:?|lookup|no such host is known"
     r"\s*\(?|connect(?: to)?|econnrefused|etimedout)\s+\[?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\]?"
     r"(?::(\d{1,5}))?")
-_ADDRESS = re.compile(r"<?([\w.+=!#$%&'*/?^`{|}~-]+@((?:[a-z0-9-]+\.)+[a-z]{2,}))>?")
+_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.+=!#$%&'*/?^`{|}~-_")
+_HOSTCHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
 _DOMAIN = r"([a-z0-9][a-z0-9.-]*\.[a-z]{2,})"
 _SENDER_DOMAIN = tuple(re.compile(p) for p in (
     rf"mail from domain \[?{_DOMAIN}\]?",
@@ -43,6 +45,11 @@ _SENDING_HINT = re.compile(
     rf"\[?({_IPV4})")
 
 
+_DOMAIN_WORDS = ("domain", "spf", "dkim", "dmarc", "sender address", "unauthenticated email")
+_CLIENT_WORDS = re.compile(r"enotfound|eai_again|resolve host|unknownhost|lookup|no such host|"
+                           r"connect|econnrefused|etimedout")
+
+
 def _public_ip(text: str) -> bool:
     try:
         ip = ipaddress.ip_address(text)
@@ -51,16 +58,35 @@ def _public_ip(text: str) -> bool:
     return not (ip.is_loopback or ip.is_unspecified or ip.is_multicast)
 
 
+def _first_address(text: str) -> str | None:
+    """The first e-mail address in ``text`` (lower-case), found from its '@' outwards."""
+    at = text.find("@")
+    while at > 0:
+        start = at
+        while start > 0 and text[start - 1] in _LOCAL:
+            start -= 1
+        end = at + 1
+        while end < len(text) and text[end] in _HOSTCHARS:
+            end += 1
+        local, domain = text[start:at], text[at + 1:end].strip(".-")
+        if local and "." in domain and domain.rsplit(".", 1)[1].isalpha():
+            return f"{local}@{domain}"
+        at = text.find("@", at + 1)
+    return None
+
+
 def extract(text: str, category: str | None = None) -> dict[str, str]:
     """The facts found in ``text`` (keys as in ``wizard.categories.fill``), only those present."""
     facts: dict[str, str] = {}
     flat = text[:20_000].lower()  # the patterns are lower-case: no IGNORECASE to compile
-    server_ips = {m.group(2) for m in _SERVER_IP.finditer(flat)}
-    host = next((m.group(1) for m in _SERVER_IP.finditer(flat)), None)
-    if host is None:
+    brackets = "[" in flat or "(" in flat
+    server = list(_SERVER_IP.finditer(flat)) if brackets else []
+    server_ips = {m.group(2) for m in server}
+    host = server[0].group(1) if server else None
+    if host is None and ("host" in flat or "server" in flat or "connect" in flat):
         found = _HOST.search(flat)
         host = found.group(1) if found else None
-    client = _CLIENT_HOST.search(flat)
+    client = _CLIENT_HOST.search(flat) if _CLIENT_WORDS.search(flat) else None
     if client:
         host = host or client.group(1)
         if client.group(2):
@@ -73,19 +99,22 @@ def extract(text: str, category: str | None = None) -> dict[str, str]:
     if hinted and hinted.group(1) not in server_ips and _public_ip(hinted.group(1)):
         facts["sending_ip"] = hinted.group(1)
     else:
-        for match in _IP.finditer(flat):
-            ip = match.group(1)
-            if ip not in server_ips and _public_ip(ip) and ("." in ip or ip.count(":") >= 2):
+        found_ips = [m.group(1) for m in _IP.finditer(flat)]
+        if not found_ips and "::" in flat:
+            found_ips = [m.group(1) for m in _IP6.finditer(flat)]
+        for ip in found_ips:
+            if ip not in server_ips and _public_ip(ip):
                 facts["sending_ip"] = ip
                 break
-    for pattern in _SENDER_DOMAIN:
-        found = pattern.search(flat)
-        if found:
-            facts["domain"] = found.group(1).lower().rstrip(".")
-            break
-    addresses = [(m.group(1), m.group(2).lower()) for m in _ADDRESS.finditer(flat)]
-    if addresses:
-        address, domain = addresses[0]
+    if any(word in flat for word in _DOMAIN_WORDS):
+        for pattern in _SENDER_DOMAIN:
+            found = pattern.search(flat)
+            if found:
+                facts["domain"] = found.group(1).lower().rstrip(".")
+                break
+    address = _first_address(flat)
+    if address:
+        domain = address.rpartition("@")[2]
         facts["rcpt_to"] = address
         facts["recipient_domain"] = domain
         if category == "sender-rejected":

@@ -50,6 +50,7 @@ _EXIM = re.compile(
     r"\S+ (?P<flag>\*\*|==) (?P<to>\S+)(?: <[^>]*>)?(?P<rest>.*)$"
 )
 _EXIM_HOST = re.compile(r"\bH=(\S+)")
+_SAID = re.compile(r"host \S+\[[^\]]*\] said: ")
 _EXCHANGE_EVENTS = {"FAIL": "bounced", "DEFER": "deferred", "DSN": "bounced"}
 
 
@@ -82,7 +83,11 @@ class LogReader:
             return None
         status = "deferred" if m.group("status") == "deferred" else "bounced"
         relay = (m.group("relay") or "").strip()
-        return Event(m.group("time"), status, m.group("to"), m.group("reply"),
+        reply = m.group("reply")
+        said = _SAID.match(reply)
+        if said:  # "host mx[192.0.2.1] said: <the server's reply>": the relay is kept apart
+            reply = reply[said.end():]
+        return Event(m.group("time"), status, m.group("to"), reply,
                      "" if relay == "none" else relay, m.group("dsn"))
 
     @staticmethod

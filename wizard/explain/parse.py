@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from wizard.explain.literals import LiteralIndex
 from wizard.providers import recognise
 
 MAX_REPLY_CHARS = 20_000
@@ -27,22 +28,23 @@ _LINE_PREFIX = re.compile(r"^\s*([245]\d\d)([ -])\s*(?:([245]\.\d{1,3}\.\d{1,3})
 _SPACE = re.compile(r"\s+")
 _IN_REPLY_TO = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.IGNORECASE)
 
-_COMMAND_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (cmd, re.compile(pattern.lower()))
-    for cmd, pattern in (
-        ("RCPT", r"in reply to RCPT TO|after RCPT TO|our RCPT TO|RCPT TO response|\[RCPT_TO\]"
-                 r"|following RCPT command|does not like recipient|SMTP:RCPT"),
-        ("MAIL", r"in reply to MAIL FROM|after MAIL FROM|\[MAIL_FROM\]|sender was rejected"),
-        ("DATA", r"end of DATA|after end of data|final DATA|in reply to DATA command|"
-                 r"for TEXT command|failed after I sent the message|\(DATA\)"),
-        ("EHLO", r"after EHLO|in reply to EHLO|my name was rejected"),
-        ("HELO", r"after HELO|in reply to HELO|HELO handshake|refused to talk to me"),
-        ("STARTTLS", r"in reply to STARTTLS|after STARTTLS"),
-        ("AUTH", r"in reply to AUTH|after AUTH"),
-        ("CONNECT", r"after initial connection|greeting"),
-        ("QUIT", r"in reply to QUIT|after QUIT"),
-    )
+# How bounces say which command a reply answered (first command in this order wins).
+_COMMAND_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("RCPT", ("in reply to rcpt to", "after rcpt to", "our rcpt to", "rcpt to response",
+              "[rcpt_to]", "following rcpt command", "does not like recipient", "smtp:rcpt")),
+    ("MAIL", ("in reply to mail from", "after mail from", "[mail_from]", "sender was rejected")),
+    ("DATA", ("end of data", "after end of data", "final data", "in reply to data command",
+              "for text command", "failed after i sent the message", "(data)")),
+    ("EHLO", ("after ehlo", "in reply to ehlo", "my name was rejected")),
+    ("HELO", ("after helo", "in reply to helo", "helo handshake", "refused to talk to me")),
+    ("STARTTLS", ("in reply to starttls", "after starttls")),
+    ("AUTH", ("in reply to auth", "after auth")),
+    ("CONNECT", ("after initial connection", "greeting")),
+    ("QUIT", ("in reply to quit", "after quit")),
 )
+_HINT_INDEX = LiteralIndex({
+    word: [rank] for rank, (_, words) in enumerate(_COMMAND_HINTS) for word in words
+})
 
 # The end of the words with which a bounce introduces the remote server's reply.
 _QUOTE_END = re.compile(r"(?:[:;]|<<<|\bsaid|\bwas|\breturned)\s*[#<'\"\[(]*\s*$", re.IGNORECASE)
@@ -115,11 +117,8 @@ def _find_code(flat: str) -> re.Match[str] | None:
 
 def detect_command(text: str) -> str | None:
     """The SMTP command a bounce says the reply answered, if it says so."""
-    lowered = text.lower()
-    for command, pattern in _COMMAND_HINTS:
-        if pattern.search(lowered):
-            return command
-    return None
+    ranks = [payloads[0] for _, _, payloads in _HINT_INDEX.find(text.lower())]
+    return _COMMAND_HINTS[min(ranks)][0] if ranks else None
 
 
 def parse(text: str, command: str | None = None) -> ParsedReply:

@@ -81,14 +81,15 @@ class Rule:
 
     def conditions_hold(self, code: int | None, enhanced: str | None, command: str | None,
                         provider: str | None) -> bool:
-        """Everything but the words."""
-        if self.codes and code not in self.codes:
+        """Everything but the words (cheapest checks first)."""
+        if self.provider and provider != self.provider:
             return False
-        if self.enhanced and not (enhanced and enhanced_matches(self.enhanced_parts, enhanced)):
+        if self.codes and code not in self.codes:
             return False
         if self.commands and command not in self.commands:
             return False
-        return not (self.provider and provider != self.provider)
+        return not (self.enhanced and not (enhanced and enhanced_matches(self.enhanced_parts,
+                                                                          enhanced)))
 
 
 def enhanced_parts(pattern: str) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wizard.explain.logs import Event, LogReader
+from wizard.providers import recognise
 
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService
@@ -25,20 +26,26 @@ MAX_GROUPS = 10_000
 MAX_TEMPLATES = 50_000
 OTHER = "(other domains)"
 
+# (a character the text must contain for the mask to apply, pattern, replacement)
 _MASKS = (
-    (re.compile(r"[\w.+=!#$%&'*/?^`{|}~-]+@([\w-]+(?:\.[\w-]+)+)"), r"<u>@\1"),
-    (re.compile(r"(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), "<ip>"),
-    (re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])"), "<ip6>"),
-    (re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[a-zA-Z])[\w-]{10,}(?![\w-])"), "<id>"),
-    (re.compile(r"(?<![\w.])\d{5,}(?![\w.])"), "<n>"),
+    ("@", re.compile(r"[\w.+=!#$%&'*/?^`{|}~-]+@(?=[\w-]+\.)"), "<u>@"),
+    (".", re.compile(r"(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), "<ip>"),
+    ("::", re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])"), "<ip6>"),
+    ("", re.compile(r"\b(?=[\w-]{0,40}?\d)(?=[\w-]{0,40}?[a-zA-Z])[\w-]{10,}"), "<id>"),
+    ("", re.compile(r"(?<![\w.])\d{5,}(?![\w.])"), "<n>"),
+    (":", re.compile(r"\b\d\d:\d\d:\d\d(?:\.\d+)?\b"), "<t>"),
+    ("-", re.compile(r"\b\d{4}-\d\d-\d\d\b"), "<d>"),
+    ("[", re.compile(r"\[\d+\]"), "[<n>]"),
+    ("=", re.compile(r"(?<==)[\d./]+\b"), "<n>"),
 )
 
 
 def template(text: str) -> str:
     """``text`` with addresses' local parts, IPs, long ids and long numbers masked (reply
     codes, enhanced codes, host names and short codes such as S3150 or TSS04 are kept)."""
-    for pattern, repl in _MASKS:
-        text = pattern.sub(repl, text)
+    for needle, pattern, repl in _MASKS:
+        if needle in text:
+            text = pattern.sub(repl, text)
     return text
 
 
@@ -100,7 +107,8 @@ class Triage:
 
     def add(self, event: Event) -> None:
         self.events += 1
-        key = template(f"{event.relay} {event.reply} {event.dsn}")
+        # The relay matters only through the provider it names.
+        key = f"{recognise(event.relay) if event.relay else ''} {event.dsn} {template(event.reply)}"
         known = self._templates.get(key)
         if known is None:
             if len(self._templates) >= MAX_TEMPLATES:
