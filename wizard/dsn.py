@@ -10,6 +10,7 @@ Complaint (ARF) reports and auto-replies are recognised as "not a bounce". Class
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
 import re
 from dataclasses import dataclass, field
@@ -177,8 +178,8 @@ def _subject(msg: Message) -> str:
         return ""
     try:
         return _clean(str(make_header(decode_header(str(raw))))) or ""
-    except (UnicodeError, LookupError, ValueError):
-        return _clean(raw) or ""
+    except (UnicodeError, LookupError, ValueError, email.errors.MessageError):
+        return _clean(raw) or ""  # a broken encoded word: show it as written
 
 
 def _raw_body(data: bytes) -> str:

@@ -22,9 +22,12 @@ _DOMAINS = ["gmail.com", "outlook.com", "yahoo.com", "example.org", "example.net
 _RELAYS = {"gmail.com": "gmail-smtp-in.l.google.com", "outlook.com":
            "outlook-com.olc.protection.outlook.com", "yahoo.com": "mta5.am0.yahoodns.net",
            "icloud.com": "mx01.mail.icloud.com", "gmx.de": "mx00.gmx.net"}
-_WORDS = ("mailbox quota policy relay message server domain network account sender recipient "
-          "delivery temporary permanent system blocked rejected user address spam content "
-          "limit volume reputation connection session transaction header attachment").split()
+_WORDS = [
+    "mailbox", "quota", "policy", "relay", "message", "server", "domain", "network", "account",
+    "sender", "recipient", "delivery", "temporary", "permanent", "system", "blocked", "rejected",
+    "user", "address", "spam", "content", "limit", "volume", "reputation", "connection",
+    "session", "transaction", "header", "attachment",
+]
 
 
 def reply_texts() -> list[str]:
@@ -44,7 +47,8 @@ def reply_texts() -> list[str]:
 
 
 def _ip(rng: random.Random) -> str:
-    return f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    return ".".join(str(n) for n in (rng.randint(1, 223), rng.randint(0, 255),
+                                     rng.randint(0, 255), rng.randint(1, 254)))
 
 
 def _qid(rng: random.Random) -> str:

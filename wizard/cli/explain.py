@@ -82,13 +82,12 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--format markdown is for --log; use text or json")
     if args.jobs is not None and args.jobs < 1:
         return _usage("--jobs must be 1 or more")
+    from wizard.explain.rules import RuleError
     from wizard.knowledge import KnowledgeError
+    from wizard.providers import ProviderError
 
     try:
         service = _service(args.knowledge or ())
-    except KnowledgeError as exc:
-        return _usage(str(exc))
-    try:
         if args.batch:
             return _run_batch(args, service)
         if args.log:
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         if args.file:
             return _run_file(args.file, service, fmt)
         return _run_text(args, service, fmt)
-    except InputError as exc:
+    except (InputError, KnowledgeError, ProviderError, RuleError) as exc:
         return _usage(str(exc))
 
 

@@ -17,7 +17,8 @@ _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _IP = re.compile(rf"(?<![\w.:])({_IPV4})(?![\w.])")
 _IP6 = re.compile(r"(?<![\w:])([0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])")
 _SERVER_IP = re.compile(
-    rf"(?:host|connect to|to|from host|server|h=|relay=)\s*([\w.-]+)\s?[\[(]({_IPV4}|[0-9a-f:]+)[\])]",
+    rf"(?:host|connect to|to|from host|server|h=|relay=)\s*([\w.-]+)\s?[\[(]"
+    rf"({_IPV4}|[0-9a-f:]+)[\])]",
     )
 _HOST = re.compile(r"(?:\bhost|\bconnect to|\bserver|\bhost:)\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _CLIENT_HOST = re.compile(
