@@ -16,7 +16,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from wizard.explain.service import ExplainService, Explanation, next_command, next_step
+from wizard.explain.service import (
+    ExplainService,
+    Explanation,
+    facts_used,
+    next_command,
+    next_step,
+)
 from wizard.explain.triage import MAX_TEMPLATES, Triage, template
 
 __all__ = ["BatchExplainer", "auto_jobs", "run_chunks"]
@@ -35,6 +41,8 @@ class BatchExplainer:
         self.service = service
         self.command = command
         self._cache: dict[str, Explanation] = {}
+        self._steps: dict[tuple, tuple] = {}
+        self._used: dict[int, tuple[str, ...]] = {}
 
     def explain(self, line: str) -> Explanation:
         key = template(line)
@@ -43,18 +51,34 @@ class BatchExplainer:
             found = self.service.explain(line, self.command)
             if len(self._cache) >= MAX_TEMPLATES:
                 self._cache.clear()
+                self._steps.clear()
+                self._used.clear()
             self._cache[key] = found
             return found
         from wizard.explain.facts import extract
 
         facts = extract(line, known.category)
-        step = next_step(known.classification, facts) if known.classification else known.next
+        result = known.classification
+        if result is None:
+            step, command = known.next, known.next_command
+        else:
+            used = self._used.get(id(known))
+            if used is None:
+                used = self._used[id(known)] = facts_used(result)
+            skey = (id(known), *(facts.get(name) for name in used))
+            cached = self._steps.get(skey)
+            if cached is None:
+                if len(self._steps) >= MAX_TEMPLATES:
+                    self._steps.clear()
+                step = next_step(result, facts)
+                cached = self._steps[skey] = (step, next_command(step.action, facts))
+            step, command = cached
         return Explanation(
             input=line, code=known.code, enhanced=known.enhanced, klass=known.klass,
             category=known.category, provider=known.provider, summary=known.summary,
-            articles=known.articles, next=step, next_command=next_command(step.action, facts),
+            articles=known.articles, next=step, next_command=command,
             note=known.note, facts=facts, truncated=known.truncated,
-            classification=known.classification,
+            classification=result,
         )
 
     def json_lines(self, lines: Iterable[str]) -> str:

@@ -47,16 +47,23 @@ _SENDING_HINT = re.compile(
 
 
 _DOMAIN_WORDS = ("domain", "spf", "dkim", "dmarc", "sender address", "unauthenticated email")
-_CLIENT_WORDS = re.compile(r"enotfound|eai_again|resolve host|unknownhost|lookup|no such host|"
-                           r"connect|econnrefused|etimedout")
+_CLIENT_WORDS = ("enotfound", "eai_again", "resolve host", "unknownhost", "lookup",
+                 "no such host", "connect", "econnrefused", "etimedout")
 
 
 def _public_ip(text: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
+    """Not loopback, unspecified or multicast (and a well-formed address)."""
+    if ":" in text:
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            return False
+        return not (ip.is_loopback or ip.is_unspecified or ip.is_multicast)
+    octets = text.split(".")
+    if len(octets) != 4 or any(len(o) > 3 or int(o) > 255 for o in octets):
         return False
-    return not (ip.is_loopback or ip.is_unspecified or ip.is_multicast)
+    first = int(octets[0])
+    return first not in (0, 127) and first < 224
 
 
 def _first_address(text: str) -> str | None:
@@ -80,40 +87,38 @@ def extract(text: str, category: str | None = None) -> dict[str, str]:
     """The facts found in ``text`` (keys as in ``wizard.categories.fill``), only those present."""
     facts: dict[str, str] = {}
     flat = text[:20_000].lower()  # the patterns are lower-case: no IGNORECASE to compile
-    brackets = "[" in flat or "(" in flat
-    server = list(_SERVER_IP.finditer(flat)) if brackets else []
+    ips = _IP.findall(flat) if "." in flat else []
+    if not ips and "::" in flat:
+        ips = _IP6.findall(flat)
+    server = list(_SERVER_IP.finditer(flat)) if ips else []
     server_ips = {m.group(2) for m in server}
     host = server[0].group(1) if server else None
     if host is None and ("host" in flat or "server" in flat or "connect" in flat):
         found = _HOST.search(flat)
         host = found.group(1) if found else None
-    client = _CLIENT_HOST.search(flat) if _CLIENT_WORDS.search(flat) else None
+    client = _CLIENT_HOST.search(flat) if any(w in flat for w in _CLIENT_WORDS) else None
     if client:
         host = host or client.group(1)
         if client.group(2):
             facts["port"] = client.group(2)
     if host and not _IP.fullmatch(host):
-        facts["host"] = host.lower().rstrip(".")
+        facts["host"] = host.rstrip(".")
     elif host and client and host == client.group(1):
         facts["host"] = host
-    hinted = _SENDING_HINT.search(flat)
-    if hinted and hinted.group(1) not in server_ips and _public_ip(hinted.group(1)):
-        facts["sending_ip"] = hinted.group(1)
-    else:
-        found_ips = [m.group(1) for m in _IP.finditer(flat)]
-        if not found_ips and "::" in flat:
-            found_ips = [m.group(1) for m in _IP6.finditer(flat)]
-        for ip in found_ips:
-            if ip not in server_ips and _public_ip(ip):
-                facts["sending_ip"] = ip
-                break
+    candidates = [ip for ip in ips if ip not in server_ips and _public_ip(ip)]
+    if len(candidates) > 1:  # prefer the address the words call the sender's
+        hinted = _SENDING_HINT.search(flat)
+        if hinted and hinted.group(1) in candidates:
+            candidates.insert(0, hinted.group(1))
+    if candidates:
+        facts["sending_ip"] = candidates[0]
     if any(word in flat for word in _DOMAIN_WORDS):
         for pattern in _SENDER_DOMAIN:
             found = pattern.search(flat)
             if found:
-                facts["domain"] = found.group(1).lower().rstrip(".")
+                facts["domain"] = found.group(1).rstrip(".")
                 break
-    address = _first_address(flat)
+    address = _first_address(flat) if "@" in flat else None
     if address:
         domain = address.rpartition("@")[2]
         facts["rcpt_to"] = address

@@ -191,6 +191,30 @@ def next_step(result: Classification, facts: dict[str, str]) -> NextStep:
     return next_step_for(result.category, facts)
 
 
+_FACT_NAME = None
+
+
+def facts_used(result: Classification) -> tuple[str, ...]:
+    """The facts ``next_step`` fills in for ``result`` (its templates' {names}), so callers can
+    reuse a next step for lines that differ only in other facts."""
+    import re
+
+    from wizard.categories import guide
+    from wizard.providers import advice
+
+    global _FACT_NAME
+    if _FACT_NAME is None:
+        _FACT_NAME = re.compile(r"\{(\w+)\}")
+    own = advice(result.provider, result.category)
+    texts = [result.fix or "", guide(result.category).next_step, str(guide(result.category).action)]
+    if own is not None:
+        texts += [own.next_step, str(own.action)]
+    names = {"host", "port"}  # next_command reads these too
+    for text in texts:
+        names.update(_FACT_NAME.findall(text))
+    return tuple(sorted(names))
+
+
 def next_command(action: dict[str, Any], facts: dict[str, str]) -> str | None:
     """The smtp-wizard command that carries ``action`` out, reusing the facts found."""
     kind = action.get("kind")

@@ -26,27 +26,50 @@ MAX_GROUPS = 10_000
 MAX_TEMPLATES = 50_000
 OTHER = "(other domains)"
 
-# (a character the text must contain for the mask to apply, pattern, replacement)
-_MASKS = (
-    ("@", re.compile(r"[\w.+=!#$%&'*/?^`{|}~-]+@(?=[\w-]+\.)"), "<u>@"),
-    (".", re.compile(r"(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), "<ip>"),
-    ("::", re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])"), "<ip6>"),
-    ("", re.compile(r"\b(?=[\w-]{0,40}?\d)(?=[\w-]{0,40}?[a-zA-Z])[\w-]{10,}"), "<id>"),
-    ("", re.compile(r"(?<![\w.])\d{5,}(?![\w.])"), "<n>"),
-    (":", re.compile(r"\b\d\d:\d\d:\d\d(?:\.\d+)?\b"), "<t>"),
-    ("-", re.compile(r"\b\d{4}-\d\d-\d\d\b"), "<d>"),
-    ("[", re.compile(r"\[\d+\]"), "[<n>]"),
-    ("=", re.compile(r"(?<==)[\d./]+\b"), "<n>"),
-)
+_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+=!#$%&'*/?^`{|}~-_")
+# What varies between two copies of the same reply: numbers that are not reply codes (IPs,
+# times, ports, counts), and ids (hex queue ids, Exim message ids, long letter-digit tokens).
+_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)*")
+_IDS = re.compile(r"\b(?:[0-9A-F]{8,}|[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}"
+                  r"|(?=[A-Za-z]*\d)[A-Za-z0-9]{12,})\b")
+_IP6 = re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
+
+
+def _number(match: re.Match[str]) -> str:
+    """A reply code ("550", "5.7.26") is kept; any other number is "#"."""
+    text = match.group()
+    if text[0] in "245" and (len(text) == 3 and "." not in text
+                             or text.count(".") == 2 and len(text) <= 9):
+        return text
+    return "#"
+
+
+def _mask_addresses(text: str) -> str:
+    out = []
+    last = 0
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > last and text[start - 1] in _LOCAL:
+            start -= 1
+        if start < at:
+            out.append(text[last:start])
+            out.append("<u>")
+            last = at
+        at = text.find("@", at + 1)
+    out.append(text[last:])
+    return "".join(out)
 
 
 def template(text: str) -> str:
-    """``text`` with addresses' local parts, IPs, long ids and long numbers masked (reply
-    codes, enhanced codes, host names and short codes such as S3150 or TSS04 are kept)."""
-    for needle, pattern, repl in _MASKS:
-        if needle in text:
-            text = pattern.sub(repl, text)
-    return text
+    """``text`` with what varies between copies of one reply masked: addresses' local parts,
+    numbers other than reply codes (IPs, times, counts) and ids. Reply and enhanced codes, host
+    names and codes inside words (TSS04, S3150) are kept, so equal templates read the same."""
+    if "@" in text:
+        text = _mask_addresses(text)
+    if "::" in text:
+        text = _IP6.sub("<ip6>", text)
+    return _NUMBER.sub(_number, _IDS.sub("<id>", text))
 
 
 @dataclass
