@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["TIERS", "Classification", "Engine", "default_engine", "engine_for"]
 
 TIERS = ("provider", "local", "text", "client", "article", "enhanced", "basic")
-HAY_LIMIT = 4000
+HAY_LIMIT = 8000
 """How much of the raw text (besides the parsed reply text) the words are looked for in."""
 
 
@@ -84,6 +84,15 @@ class Engine:
                     always.append(index)
         self._index = LiteralIndex(keys)
         self._always = tuple(always)
+        # Rules without words are tried on every reply: those bound to a provider only when it
+        # is that provider's reply, and none of them sorted again per reply.
+        self._always_any = tuple(i for i in always if not self.rules[i].provider)
+        by_provider: dict[str, list[int]] = {}
+        for i in always:
+            if self.rules[i].provider:
+                by_provider.setdefault(self.rules[i].provider, []).append(i)  # type: ignore[arg-type]
+        self._always_for = {p: tuple(sorted((*ids, *self._always_any)))
+                            for p, ids in by_provider.items()}
         self._article_rules = frozenset(
             i for i, r in enumerate(self.rules) if r.article is not None)
 
@@ -94,10 +103,11 @@ class Engine:
         """The best category for ``reply`` from all evidence together, or ``unknown`` honestly."""
         cmd = (command or reply.command or "").upper() or None
         flat = reply.flat or _SPACE.sub(" ", reply.raw[:HAY_LIMIT])
-        original = f"{reply.text}\n{flat[:HAY_LIMIT]}"
+        # The whole text holds the parsed reply text too (unless the caller built the reply).
+        original = flat[:HAY_LIMIT] if reply.flat else f"{reply.text}\n{flat[:HAY_LIMIT]}"
         hay = original.lower()
         plain: dict[int, tuple[int, int]] = {}
-        maybe: set[int] = set(self._always)
+        maybe: set[int] = set()
         articles: dict[str, int] = {}
         for end, key, payloads in self._index.find(hay):
             for index, _, exact in payloads:
@@ -111,7 +121,9 @@ class Engine:
                 else:
                     maybe.add(index)
         found: tuple[Rule, tuple[int, int] | None] | None = None
-        for index in sorted(plain.keys() | maybe):
+        always = self._always_for.get(reply.provider or "", self._always_any)
+        hits = sorted(plain.keys() | maybe) if maybe else sorted(plain)
+        for index in _merged(hits, always):
             rule = self.rules[index]
             if not rule.conditions_hold(reply.code, reply.enhanced, cmd, reply.provider):
                 continue
@@ -138,6 +150,22 @@ class Engine:
             rule.category, _reason(rule.category, evidence, reply, cmd), ids, reply.provider,
             tier=rule.tier, evidence=evidence, rule=rule, pattern_articles=ranked,
         )
+
+
+def _merged(first: list[int], second: tuple[int, ...]) -> Iterable[int]:
+    """Two ascending index lists as one (the always-tried rules keep their place in order)."""
+    if not first:
+        yield from second
+        return
+    j = 0
+    for index in first:
+        while j < len(second) and second[j] < index:
+            yield second[j]
+            j += 1
+        if j < len(second) and second[j] == index:
+            j += 1
+        yield index
+    yield from second[j:]
 
 
 def _confirm(rule: Rule, hay: str) -> tuple[int, int] | None:

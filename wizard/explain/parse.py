@@ -101,6 +101,8 @@ def _find_code(flat: str) -> re.Match[str] | None:
     candidates = [m for m in found if m.group(1)[0] in "45"] or found
     if not candidates:
         return None
+    if len(candidates) == 1 and candidates[0].start() == 0:
+        return candidates[0]  # the common case: the text starts with its one code
     counts = Counter(m.group(1) for m in candidates if m.group(1) != "503")
     top, top_count = counts.most_common(1)[0] if counts else ("", 0)
     if top_count >= 2 and counts[candidates[0].group(1)] < 2:
@@ -150,11 +152,13 @@ def parse(text: str, command: str | None = None) -> ParsedReply:
             enhanced = _normalise_enhanced(enh)
             if not match and enh.start() == 0:
                 human = flat[enh.end():].strip()
-    human = _IN_REPLY_TO.sub("", human).strip() or human
+    if "in reply to" in human or "In reply to" in human or "IN REPLY TO" in human:
+        human = _IN_REPLY_TO.sub("", human).strip() or human
     if code is not None and enhanced and f"{code}" in human:
         # Continuation prefixes folded into one line ("... multiple 550 5.7.1 addresses ...").
         for prefix in (f" {code}-{enhanced} ", f" {code} {enhanced} "):
             human = human.replace(prefix, " ")
+            flat = flat.replace(prefix, " ")
     cmd = command.upper() if command else detect_command(flat)
     return ParsedReply(
         code=code,

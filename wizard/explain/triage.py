@@ -26,7 +26,8 @@ MAX_GROUPS = 10_000
 MAX_TEMPLATES = 50_000
 OTHER = "(other domains)"
 
-_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+=!#$%&'*/?^`{|}~-_")
+_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                   ".+=!#$%&'*/?^`{|}~-_")
 # What varies between two copies of the same reply: numbers that are not reply codes (IPs,
 # times, ports, counts), and ids (hex queue ids, Exim message ids, long letter-digit tokens).
 _NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)*")
@@ -38,8 +39,8 @@ _IP6 = re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:]
 def _number(match: re.Match[str]) -> str:
     """A reply code ("550", "5.7.26") is kept; any other number is "#"."""
     text = match.group()
-    if text[0] in "245" and (len(text) == 3 and "." not in text
-                             or text.count(".") == 2 and len(text) <= 9):
+    if text[0] in "245" and ((len(text) == 3 and "." not in text)
+                             or (text.count(".") == 2 and len(text) <= 9)):
         return text
     return "#"
 
