@@ -3,8 +3,9 @@
 Pure: takes bytes, returns data. A ``message/delivery-status`` part gives per-recipient Status,
 Diagnostic-Code, Remote-MTA, Final-Recipient and Action; otherwise (qmail, old sendmail, Exchange
 and vendor notices) the human-readable text before the returned message is the evidence.
-Complaint (ARF) reports and auto-replies are recognised as "not a bounce". Classifying is left to
-``wizard.replies``.
+A non-standard bounce that names several recipients is cut into one part per recipient
+(:func:`split_recipients`). Complaint (ARF) reports and auto-replies are recognised as "not a
+bounce". Classifying is left to ``wizard.explain``.
 """
 
 from __future__ import annotations

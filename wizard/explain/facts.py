@@ -8,7 +8,6 @@ mx.example.org[192.0.2.1]``) is never taken for the sending IP.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 __all__ = ["extract"]
@@ -54,6 +53,8 @@ _CLIENT_WORDS = ("enotfound", "eai_again", "resolve host", "unknownhost", "looku
 def _public_ip(text: str) -> bool:
     """Not loopback, unspecified or multicast (and a well-formed address)."""
     if ":" in text:
+        import ipaddress
+
         try:
             ip = ipaddress.ip_address(text)
         except ValueError:

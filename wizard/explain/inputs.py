@@ -9,7 +9,6 @@ mix encodings). No classification here.
 
 from __future__ import annotations
 
-import gzip
 import sys
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -44,6 +43,8 @@ def open_input(name: str) -> BinaryIO:
             raise InputError(f"cannot read {name!r}: {exc.strerror or exc}") from None
     peek = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if peek == b"\x1f\x8b":
+        import gzip
+
         return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
     return raw
 
@@ -52,7 +53,7 @@ def read_bounded(stream: BinaryIO, limit: int, what: str) -> bytes:
     """All of ``stream``, or InputError when it is longer than ``limit`` bytes."""
     try:
         data = stream.read(limit + 1)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         raise InputError(f"cannot read {what}: {exc}") from None
     if len(data) > limit:
         raise InputError(f"{what} is larger than {_mib(limit)}: give one reply or one message"
@@ -67,7 +68,7 @@ def iter_lines(stream: BinaryIO, what: str, limit: int = MAX_LINE_BYTES) -> Iter
     while True:
         try:
             line = stream.readline(limit + 1)
-        except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
+        except (OSError, EOFError, ValueError) as exc:  # BadGzipFile is an OSError
             raise InputError(f"cannot read {what}: {exc}") from None
         if not line:
             return
