@@ -41,6 +41,7 @@ class BatchExplainer:
         self.service = service
         self.command = command
         self._cache: dict[str, Explanation] = {}
+        self._json_parts: dict[int, tuple[str, str]] = {}
         self._steps: dict[tuple, tuple] = {}
         self._used: dict[int, tuple[str, ...]] = {}
 
@@ -49,6 +50,9 @@ class BatchExplainer:
         known = self._cache.get(key)
         if known is None:
             found = self.service.explain(line, self.command)
+            if found.classification is not None:  # the same facts as later lines of this template
+                used = facts_used(found.classification)
+                found.facts = {k: v for k, v in found.facts.items() if k in used}
             if len(self._cache) >= MAX_TEMPLATES:
                 self._cache.clear()
                 self._steps.clear()
@@ -57,14 +61,15 @@ class BatchExplainer:
             return found
         from wizard.explain.facts import extract
 
-        facts = extract(line, known.category)
         result = known.classification
         if result is None:
+            facts = extract(line, known.category)
             step, command = known.next, known.next_command
         else:
             used = self._used.get(id(known))
             if used is None:
                 used = self._used[id(known)] = facts_used(result)
+            facts = extract(line, known.category, only=used)  # what this next step needs
             skey = (id(known), *(facts.get(name) for name in used))
             cached = self._steps.get(skey)
             if cached is None:
@@ -81,13 +86,46 @@ class BatchExplainer:
             classification=result,
         )
 
+    def json_line(self, text: str) -> str:
+        """``explain --format json`` for one line; the parts that do not change between lines
+        of one template are encoded once."""
+        found = self.explain(text)
+        parts = self._json_parts.get(id(found.classification), None) if found.classification \
+            else None
+        if parts is None:
+            whole = found.to_json()
+            static = {k: whole[k] for k in ("code", "enhanced", "class", "category", "provider",
+                                             "summary", "articles")}
+            parts = (_inner(static), _dump(whole["note"]))
+            if found.classification is not None:
+                if len(self._json_parts) >= MAX_TEMPLATES:
+                    self._json_parts.clear()
+                self._json_parts[id(found.classification)] = parts
+        step = _inner({"who": found.next.who, "next_step": found.next.next_step,
+                       "action": found.next.action, "next_command": found.next_command})
+        tail = f', "truncated": {found.truncated}' if found.truncated else ""
+        return (f'{{"input": {_dump(found.input)}, {parts[0]}, {step}, "note": {parts[1]},'
+                f' "facts": {_dump(found.facts)}{tail}}}')
+
     def json_lines(self, lines: Iterable[str]) -> str:
         out = []
         for line in lines:
             text = line.strip()
             if text:
-                out.append(json.dumps(self.explain(text).to_json(), ensure_ascii=False))
+                out.append(self.json_line(text))
         return "".join(s + "\n" for s in out)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _dump(value: Any) -> str:
+    return _ENCODER.encode(value)
+
+
+def _inner(mapping: dict[str, Any]) -> str:
+    """A JSON object's members without its braces, to splice into a larger object."""
+    return _ENCODER.encode(mapping)[1:-1]
 
 
 # --- worker processes --------------------------------------------------------------------------

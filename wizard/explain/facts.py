@@ -84,42 +84,51 @@ def _first_address(text: str) -> str | None:
     return None
 
 
-def extract(text: str, category: str | None = None) -> dict[str, str]:
-    """The facts found in ``text`` (keys as in ``wizard.categories.fill``), only those present."""
+def extract(text: str, category: str | None = None,
+            only: tuple[str, ...] | None = None) -> dict[str, str]:
+    """The facts found in ``text`` (keys as in ``wizard.categories.fill``), only those present;
+    ``only`` limits the search to those facts (a batch needs just what its next step uses)."""
     facts: dict[str, str] = {}
     flat = text[:20_000].lower()  # the patterns are lower-case: no IGNORECASE to compile
-    ips = _IP.findall(flat) if "." in flat else []
-    if not ips and "::" in flat:
+    want = set(only) if only is not None else None
+    need_ip = want is None or "sending_ip" in want
+    need_host = want is None or bool(want & {"host", "port"})
+    ips = _IP.findall(flat) if (need_ip or need_host) and "." in flat else []
+    if not ips and need_ip and "::" in flat:
         ips = _IP6.findall(flat)
     server = list(_SERVER_IP.finditer(flat)) if ips else []
     server_ips = {m.group(2) for m in server}
-    host = server[0].group(1) if server else None
-    if host is None and ("host" in flat or "server" in flat or "connect" in flat):
-        found = _HOST.search(flat)
-        host = found.group(1) if found else None
-    client = _CLIENT_HOST.search(flat) if any(w in flat for w in _CLIENT_WORDS) else None
-    if client:
-        host = host or client.group(1)
-        if client.group(2):
-            facts["port"] = client.group(2)
-    if host and not _IP.fullmatch(host):
-        facts["host"] = host.rstrip(".")
-    elif host and client and host == client.group(1):
-        facts["host"] = host
-    candidates = [ip for ip in ips if ip not in server_ips and _public_ip(ip)]
-    if len(candidates) > 1:  # prefer the address the words call the sender's
-        hinted = _SENDING_HINT.search(flat)
-        if hinted and hinted.group(1) in candidates:
-            candidates.insert(0, hinted.group(1))
-    if candidates:
-        facts["sending_ip"] = candidates[0]
-    if any(word in flat for word in _DOMAIN_WORDS):
+    if need_host:
+        host = server[0].group(1) if server else None
+        if host is None and ("host" in flat or "server" in flat or "connect" in flat):
+            found = _HOST.search(flat)
+            host = found.group(1) if found else None
+        client = _CLIENT_HOST.search(flat) if any(w in flat for w in _CLIENT_WORDS) else None
+        if client:
+            host = host or client.group(1)
+            if client.group(2):
+                facts["port"] = client.group(2)
+        if host and not _IP.fullmatch(host):
+            facts["host"] = host.rstrip(".")
+        elif host and client and host == client.group(1):
+            facts["host"] = host
+    if need_ip:
+        candidates = [ip for ip in ips if ip not in server_ips and _public_ip(ip)]
+        if len(candidates) > 1:  # prefer the address the words call the sender's
+            hinted = _SENDING_HINT.search(flat)
+            if hinted and hinted.group(1) in candidates:
+                candidates.insert(0, hinted.group(1))
+        if candidates:
+            facts["sending_ip"] = candidates[0]
+    if (want is None or "domain" in want) and any(word in flat for word in _DOMAIN_WORDS):
         for pattern in _SENDER_DOMAIN:
             found = pattern.search(flat)
             if found:
                 facts["domain"] = found.group(1).rstrip(".")
                 break
-    address = _first_address(flat) if "@" in flat else None
+    need_address = want is None or bool(want & {"rcpt_to", "recipient_domain", "mail_from",
+                                                "domain"})
+    address = _first_address(flat) if need_address and "@" in flat else None
     if address:
         domain = address.rpartition("@")[2]
         facts["rcpt_to"] = address
@@ -127,4 +136,6 @@ def extract(text: str, category: str | None = None) -> dict[str, str]:
         if category == "sender-rejected":
             facts["mail_from"] = address
             facts.setdefault("domain", domain)
+    if want is not None:
+        facts = {k: v for k, v in facts.items() if k in want}
     return facts
