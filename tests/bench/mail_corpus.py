@@ -85,7 +85,7 @@ def mail_log(lines: int, seed: int = 7) -> list[str]:
             else:
                 flag = "==" if reply.lstrip()[:1] == "4" else "**"
                 out.append(
-                    f"2026-11-29 {stamp[7:]} 1r{_qid(rng)[:6]}-000{rng.randint(100, 999)}-Ab "
+                    f"2026-11-29 {stamp[7:]} 1{_qid(rng)[:5]}-000{rng.randint(100, 999)}-Ab "
                     f"{flag} {rcpt} R=dnslookup T=remote_smtp H={relay} [{ip}]: SMTP error "
                     f"from remote mail server after RCPT TO:<{rcpt}>: {reply}")
         elif kind < 0.85:

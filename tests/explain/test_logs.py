@@ -64,7 +64,9 @@ def test_each_format_gives_its_event():
 def test_the_template_masks_what_varies_and_keeps_the_codes():
     a = template("550 5.1.1 <bob@example.org> user unknown [192.0.2.1] id 4F2A31C0B3 (S3150)")
     b = template("550 5.1.1 <amy@example.org> user unknown [198.51.100.7] id 9ABCDEF012 (S3150)")
-    assert a == b and "5.1.1" in a and "(S3150)" in a and "example.org" in a
+    assert a == b and "5.1.1" in a and "S3150" in a and "example.org" in a
+    assert template("421 4.7.0 [TSS04] deferred") != template("421 4.7.0 [TSS09] deferred")
+    assert template("550 5.7.1 denied") != template("450 4.7.1 denied")
 
 
 @pytest.fixture

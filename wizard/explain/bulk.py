@@ -27,6 +27,8 @@ from wizard.explain.triage import MAX_TEMPLATES, Triage, template
 
 __all__ = ["BatchExplainer", "auto_jobs", "run_chunks"]
 
+SHOWN = ("rcpt_to", "recipient_domain")
+"""Facts every batch line reports besides those its next step uses (cheap to find)."""
 CHUNK_LINES = 4000
 IN_FLIGHT = 3
 """Chunks queued per worker; bounds memory whatever the input's size."""
@@ -51,7 +53,7 @@ class BatchExplainer:
         if known is None:
             found = self.service.explain(line, self.command)
             if found.classification is not None:  # the same facts as later lines of this template
-                used = facts_used(found.classification)
+                used = (*facts_used(found.classification), *SHOWN)
                 found.facts = {k: v for k, v in found.facts.items() if k in used}
             if len(self._cache) >= MAX_TEMPLATES:
                 self._cache.clear()
@@ -69,7 +71,7 @@ class BatchExplainer:
             used = self._used.get(id(known))
             if used is None:
                 used = self._used[id(known)] = facts_used(result)
-            facts = extract(line, known.category, only=used)  # what this next step needs
+            facts = extract(line, known.category, only=(*used, *SHOWN))  # what the step needs
             skey = (id(known), *(facts.get(name) for name in used))
             cached = self._steps.get(skey)
             if cached is None:

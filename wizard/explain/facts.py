@@ -93,10 +93,11 @@ def extract(text: str, category: str | None = None,
     want = set(only) if only is not None else None
     need_ip = want is None or "sending_ip" in want
     need_host = want is None or bool(want & {"host", "port"})
-    ips = _IP.findall(flat) if (need_ip or need_host) and "." in flat else []
+    ips = _IP.findall(flat) if need_ip and "." in flat else []
     if not ips and need_ip and "::" in flat:
         ips = _IP6.findall(flat)
-    server = list(_SERVER_IP.finditer(flat)) if ips else []
+    brackets = ("[" in flat or "(" in flat) and (ips or not need_ip)
+    server = list(_SERVER_IP.finditer(flat)) if brackets else []
     server_ips = {m.group(2) for m in server}
     if need_host:
         host = server[0].group(1) if server else None

@@ -209,7 +209,7 @@ def facts_used(result: Classification) -> tuple[str, ...]:
     texts = [result.fix or "", guide(result.category).next_step, str(guide(result.category).action)]
     if own is not None:
         texts += [own.next_step, str(own.action)]
-    names = {"host", "port", "rcpt_to", "recipient_domain"}  # next_command's, and cheap to find
+    names = {"host", "port"}  # next_command reads these too
     for text in texts:
         names.update(_FACT_NAME.findall(text))
     return tuple(sorted(names))

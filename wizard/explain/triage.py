@@ -28,21 +28,13 @@ OTHER = "(other domains)"
 
 _LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                    ".+=!#$%&'*/?^`{|}~-_")
-# What varies between two copies of the same reply: numbers that are not reply codes (IPs,
-# times, ports, counts), and ids (hex queue ids, Exim message ids, long letter-digit tokens).
-_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)*")
+# A template is the text with every digit run as "#" (IPs, times, ports, counts, ids vary),
+# its reply codes and short codes inside words (TSS04, S3150) appended, and long ids masked.
+_DIGITS = re.compile(r"\d+")
+_CODES = re.compile(r"(?<![\w.])[245](?:\d\d|\.\d{1,3}\.\d{1,3})(?![\w.])"
+                    r"|(?<!\w)[A-Z]{1,5}\d{2,5}(?!\w)")
 _IDS = re.compile(r"\b(?:[0-9A-F]{8,}|[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}"
                   r"|(?=[A-Za-z]*\d)[A-Za-z0-9]{12,})\b")
-_IP6 = re.compile(r"(?<![\w:])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
-
-
-def _number(match: re.Match[str]) -> str:
-    """A reply code ("550", "5.7.26") is kept; any other number is "#"."""
-    text = match.group()
-    if text[0] in "245" and ((len(text) == 3 and "." not in text)
-                             or (text.count(".") == 2 and len(text) <= 9)):
-        return text
-    return "#"
 
 
 def _mask_addresses(text: str) -> str:
@@ -63,14 +55,13 @@ def _mask_addresses(text: str) -> str:
 
 
 def template(text: str) -> str:
-    """``text`` with what varies between copies of one reply masked: addresses' local parts,
-    numbers other than reply codes (IPs, times, counts) and ids. Reply and enhanced codes, host
-    names and codes inside words (TSS04, S3150) are kept, so equal templates read the same."""
+    """What stays the same between copies of one reply: ``text`` with addresses' local parts,
+    ids and every digit masked, followed by the reply codes and the short codes inside words
+    (TSS04, S3150) it contains, so equal templates classify the same."""
     if "@" in text:
         text = _mask_addresses(text)
-    if "::" in text:
-        text = _IP6.sub("<ip6>", text)
-    return _NUMBER.sub(_number, _IDS.sub("<id>", text))
+    codes = " ".join(_CODES.findall(text))
+    return f"{_DIGITS.sub('#', _IDS.sub('<id>', text))}\0{codes}"
 
 
 @dataclass
