@@ -141,7 +141,7 @@ def _batch_chunk(lines: list[str]) -> str:
 
 def _log_chunk(part: tuple[str | None, list[str]]) -> Triage:
     header, lines = part
-    triage = Triage(_WORKER["service"])
+    triage = Triage(_WORKER["service"], _WORKER.setdefault("templates", {}))
     if header is not None:  # the Exchange CSV header last seen before this chunk
         triage.reader.event(header)
     for line in lines:

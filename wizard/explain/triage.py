@@ -105,13 +105,15 @@ class Group:
 class Triage:
     """Feeds log lines in order; :attr:`groups` is the result (see :meth:`ranked`)."""
 
-    def __init__(self, service: ExplainService) -> None:
+    def __init__(self, service: ExplainService,
+                 templates: dict[str, tuple[str, str | None, str, Any]] | None = None) -> None:
         self.service = service
         self.reader = LogReader()
         self.lines = 0
         self.events = 0
         self.groups: dict[tuple[str, str | None, str], Group] = {}
-        self._templates: dict[str, tuple[str, str | None, str, Any]] = {}
+        # Classified templates; a worker passes the same dict to every chunk it reads.
+        self._templates = templates if templates is not None else {}
         self._domains: set[str] = set()
 
     def feed(self, line: str) -> None:
@@ -155,6 +157,14 @@ class Triage:
         else:
             group.bounced += 1
         group.last_seen = event.time
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker sends back: the counts and groups, not the service or its caches."""
+        return {"lines": self.lines, "events": self.events, "groups": self.groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, service=None, reader=LogReader(), _templates={},
+                             _domains=set())
 
     def merge(self, other: Triage) -> None:
         """Add a later part's groups (parts are merged in input order)."""
