@@ -1,7 +1,9 @@
-"""The Explain screen: paste any SMTP error or bounce text; see its category and article.
+"""The Explain screen: paste any SMTP error, bounce or client error; see what it means.
 
-Parsing and classification are the core's (``wizard.replies``); this screen only shows them.
-The pasted text is shown literally, never as markup.
+Everything is the core's explain service (``wizard.explain.service``), the same one the CLI and
+live findings use; this screen only shows its answer: category, temporary or permanent, why,
+who must act and the next step, and the articles. Pasted text is shown literally, never as
+markup.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
 
 from screens.widgets import ArticleButton
-from wizard.replies import classify, parse
 from wizard.safetext import printable
 
 CLASS_WORDS = {
@@ -40,6 +41,7 @@ class ExplainScreen(Screen[None]):
         super().__init__()
         self.initial = text
         self.category: str | None = None
+        self._service = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,6 +57,7 @@ class ExplainScreen(Screen[None]):
             yield Static("", id="explain-category")
             yield Static("", id="explain-class")
             yield Static("", id="explain-reason", markup=False)
+            yield Static("", id="explain-next", markup=False)
             yield Horizontal(id="explain-articles")
             yield Markdown(id="explain-article", open_links=False)
         yield Footer()
@@ -81,20 +84,22 @@ class ExplainScreen(Screen[None]):
         if not text.strip():
             self.notify("Paste some error text first.", severity="warning")
             return
-        reply = parse(text[:20000])
-        result = classify(reply)
+        result = self.service().explain(text)
         self.category = result.category
         knowledge = self.app.knowledge  # type: ignore[attr-defined]
-        articles = knowledge.related(list(result.articles), reply.code, reply.enhanced,
-                                     reply.text)
-        codes = " ".join(str(c) for c in (reply.code, reply.enhanced) if c)
+        articles = [article_id for article_id, _ in result.articles]
+        codes = " ".join(str(c) for c in (result.code, result.enhanced) if c)
         self.query_one("#explain-category", Static).update(Text.assemble(
             ("Category: ", "bold"), (result.category, "bold reverse"),
             (f"   reply {printable(codes)}" if codes else "", "dim"),
             (f"   provider: {printable(result.provider)}" if result.provider else "", "dim")))
         self.query_one("#explain-class", Static).update(Text.assemble(
-            ("This is ", ""), (CLASS_WORDS.get(reply.reply_class, reply.reply_class), "bold")))
-        self.query_one("#explain-reason", Static).update(printable(result.reason))
+            ("This is ", ""), (CLASS_WORDS.get(result.klass, result.klass), "bold")))
+        self.query_one("#explain-reason", Static).update(printable(result.summary))
+        step = f"Next ({result.next.who}): {result.next.next_step}"
+        if result.next_command:
+            step += f"\n  {result.next_command}"
+        self.query_one("#explain-next", Static).update(printable(step, keep_newlines=True))
         row = self.query_one("#explain-articles", Horizontal)
         await row.remove_children()
         await row.mount_all([ArticleButton(a, knowledge.title(a)) for a in articles[:3]])
@@ -107,6 +112,14 @@ class ExplainScreen(Screen[None]):
         buttons = row.query(ArticleButton)
         if buttons:
             buttons.first().focus()  # enter opens the best article
+
+    def service(self):
+        """The core's explain service over the app's knowledge base (made once per screen)."""
+        if self._service is None:
+            from wizard.explain.service import ExplainService
+
+            self._service = ExplainService(self.app.knowledge)  # type: ignore[attr-defined]
+        return self._service
 
     @on(ArticleButton.Pressed, ".article-button")
     def _open_article(self, event: ArticleButton.Pressed) -> None:

@@ -3,13 +3,15 @@
 Pure: takes bytes, returns data. A ``message/delivery-status`` part gives per-recipient Status,
 Diagnostic-Code, Remote-MTA, Final-Recipient and Action; otherwise (qmail, old sendmail, Exchange
 and vendor notices) the human-readable text before the returned message is the evidence.
-Complaint (ARF) reports and auto-replies are recognised as "not a bounce". Classifying is left to
-``wizard.replies``.
+A non-standard bounce that names several recipients is cut into one part per recipient
+(:func:`split_recipients`). Complaint (ARF) reports and auto-replies are recognised as "not a
+bounce". Classifying is left to ``wizard.explain``.
 """
 
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
 import re
 from dataclasses import dataclass, field
@@ -27,6 +29,14 @@ _TYPE_PREFIX = re.compile(r"^\s*([\w-]+)\s*;\s*")
 _ADDR_PREFIX = re.compile(r"^\s*[\w-]+\s*;\s*")
 _SPACE = re.compile(r"\s+")
 _MAX_TEXT = 4000
+# A line that starts a recipient's part of a non-standard bounce: the address alone on it (qmail
+# "<a@b>:", Exim "  a@b", GMX '"a@b":'), followed by its reason (OpenSMTPD "a@b: 550 ...", Zoho
+# "a@b Invalid Address ..."), or after a code (old Sendmail "550 <a@b>... User unknown").
+_RCPT_LINE = re.compile(
+    r'^[ \t]*(?:[245]\d\d[ \t]+)?[<"]?([^\s<>"@:;,()]+@[\w-]+(?:\.[\w-]+)+)[>"]?'
+    r'(?:\.\.\.|[ \t]*:|[ \t]+(?=[A-Z]))?[ \t]*(.*)$',
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -169,8 +179,8 @@ def _subject(msg: Message) -> str:
         return ""
     try:
         return _clean(str(make_header(decode_header(str(raw))))) or ""
-    except (UnicodeError, LookupError, ValueError):
-        return _clean(raw) or ""
+    except (UnicodeError, LookupError, ValueError, email.errors.MessageError):
+        return _clean(raw) or ""  # a broken encoded word: show it as written
 
 
 def _raw_body(data: bytes) -> str:
@@ -179,6 +189,28 @@ def _raw_body(data: bytes) -> str:
     _, _, body = text.partition("\n\n")
     cut = _RETURNED.search(body)
     return (body[: cut.start()] if cut else body).strip()[:_MAX_TEXT]
+
+
+def split_recipients(text: str, minimum: int = 2) -> list[Recipient]:
+    """Per-recipient parts of a bounce's text (one per line that starts with an address).
+
+    Each part runs from an address line to the next; an address named twice keeps its first
+    part. Fewer than ``minimum`` address lines give nothing: the whole text is the evidence.
+    """
+    starts = list(_RCPT_LINE.finditer(text))
+    if len(starts) < minimum:
+        return []
+    out: list[Recipient] = []
+    seen: set[str] = set()
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        address = match.group(1)
+        part = _clean(text[match.start():end])
+        if address.lower() in seen or not part:
+            continue
+        seen.add(address.lower())
+        out.append(Recipient(address=address, diagnostic=part))
+    return out if len(out) >= minimum else []
 
 
 def parse_message(data: bytes) -> Bounce:
@@ -194,9 +226,8 @@ def parse_message(data: bytes) -> Bounce:
                 if found and (found.address or found.status):
                     recipients.append(found)
     subject = _subject(msg)
-    return Bounce(
-        kind=_kind(msg, has_status, subject),
-        recipients=recipients,
-        text=_human_text(msg) or _raw_body(data),
-        subject=subject,
-    )
+    text = _human_text(msg) or _raw_body(data)
+    kind = _kind(msg, has_status, subject)
+    if not recipients and kind == "bounce":
+        recipients = split_recipients(text)
+    return Bounce(kind=kind, recipients=recipients, text=text, subject=subject)

@@ -39,6 +39,9 @@ SECTIONS = (
     "References",
 )
 
+MAX_ARTICLE_BYTES = 256 * 1024
+"""An article larger than this is refused (a team's folder may hold anything, even a FIFO)."""
+
 GENERIC_CODE_ARTICLES = 3
 """An enhanced code listed by more articles than this is too generic to suggest one alone."""
 
@@ -228,9 +231,18 @@ def _article_from(path: Path, text: str, source: Source) -> Article:
 def load_article(path: str | Path, source: Source = "local") -> Article:
     """Load one article file (raises KnowledgeError naming the file and the problem)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a FIFO would block, a device never end
+        raise KnowledgeError(f"{path}: not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise KnowledgeError(f"{path}: larger than {MAX_ARTICLE_BYTES // 1024} KiB: not an article")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise KnowledgeError(f"{path}: cannot read: {exc}") from None
     return _article_from(path, text.replace("\r\n", "\n"), source)
 
@@ -280,6 +292,11 @@ class KnowledgeBase:
         """The article with this id, or None."""
         return self._by_id.get(article_id)
 
+    def title(self, article_id: str) -> str:
+        """The article's title, or the id itself when there is no such article."""
+        article = self._by_id.get(article_id)
+        return article.title if article is not None else article_id
+
     def all(self) -> list[Article]:
         """Every article, sorted by id."""
         return sorted(self._by_id.values(), key=lambda a: a.id)
@@ -294,27 +311,36 @@ class KnowledgeBase:
         return sorted(found, key=lambda a: (a.id != category, a.id))
 
     def related(self, ids: list[str], code: int | None, enhanced: str | None,
-                text: str, limit: int = 3) -> list[str]:
+                text: str, limit: int = 3,
+                text_hits: Iterable[tuple[str, int]] | None = None) -> list[str]:
         """The classifier's article ids, topped up with articles matching the reply (up to
-        ``limit`` in all; a few more for ``unknown``), keeping only ids that exist."""
+        ``limit`` in all; a few more for ``unknown``), keeping only ids that exist.
+
+        ``text_hits`` are (article id, longest pattern length) the classifier already found in
+        the reply's words; given, the patterns are not searched again."""
         ordered = list(ids)
         if ids and ids[0] != "success":
             room = limit + (3 if ids[0] == "unknown" else 0)
-            for article in self.match(code, enhanced, text):
+            for article in self.match(code, enhanced, text, text_hits):
                 if len(ordered) >= room:
                     break
                 if article.id not in ordered:
                     ordered.append(article.id)
         return [a for a in ordered if a in self._by_id]
 
-    def match(self, code: int | None, enhanced: str | None, text: str) -> list[Article]:
+    def match(self, code: int | None, enhanced: str | None, text: str,
+              text_hits: Iterable[tuple[str, int]] | None = None) -> list[Article]:
         """Articles for a reply, best first: a text pattern outranks an enhanced code, which
         outranks a basic code. An enhanced code listed by many articles counts only for articles
         whose patterns also matched; basic-code-only matches are returned only when nothing
-        better fits."""
+        better fits. ``text_hits`` replace the pattern search (see :meth:`related`)."""
         scores: dict[str, float] = {}
         hay = text.lower() if text else ""
-        if hay:
+        if text_hits is not None:
+            for article_id, length in text_hits:
+                if article_id in self._by_id:
+                    scores[article_id] = 1000 + min(length, 99)
+        elif hay:
             for article in self._with_patterns:
                 best = 0
                 for pattern in article.patterns:
@@ -456,9 +482,9 @@ def builtin_articles() -> list[Article]:
     """The articles shipped with smtp-wizard (parsed once per process)."""
     global _BUILTIN
     if _BUILTIN is None:
-        from knowledge import ARTICLES_DIR
+        from wizard.explain.bundle import builtin  # parsed once, cached between runs
 
-        _BUILTIN = _load_dir(ARTICLES_DIR, "builtin")
+        _BUILTIN = builtin().articles
     return list(_BUILTIN)
 
 

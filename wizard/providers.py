@@ -1,25 +1,44 @@
-"""Mail providers: recognise one from a reply's words, and read its catalog (data).
+"""Mail providers as data: recognise one from a reply, and read its catalog.
 
-:func:`recognise` is pure and table-driven: the first matching entry wins, so big providers come
-before the generic MTA fingerprints (a Gmail reply quoted by a Postfix bounce is still Gmail's).
-Patterns are lower-case and matched against the lower-cased text.
+``wizard/data/providers/<id>.toml`` holds, per provider or MTA: ``[provider]`` (id, name, kind,
+articles), ``[fingerprints]`` (host names, trailers and phrases such as ``gsmtp``, enhanced codes
+only it uses), ``[[presets]]`` (host, port, security, user-name hint), ``[[codes]]`` (its
+documented replies: code, enhanced code, words, category, class, the exceptions, and the source
+page of every row) and ``[advice.<category>]`` (a next step replacing the category's default).
+The classifier (``wizard.explain``), the TUI presets and the provider question all read these
+files; adding a provider or a code is a data-only change.
 
-:func:`catalog` reads ``wizard/data/providers/*.toml``, one file per provider: its name, its
-articles, presets (host, port, security, user-name hint) and ``[advice.<category>]`` next steps
-that replace a category's default when this provider gives it. The TUI's presets, the provider
-question and the classifier all read these files.
+:func:`recognise` is pure: the fingerprints of every file are found in one pass, and the big
+providers win over the generic MTAs (kinds in :data:`KIND_ORDER`), so a Gmail reply quoted by a
+Postfix bounce is still Gmail's.
 """
 
 from __future__ import annotations
 
-import re
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from wizard.explain.literals import LiteralIndex
+from wizard.explain.rules import (
+    Rule,
+    RuleError,
+    Word,
+    enhanced_matches,
+    enhanced_parts,
+    rule_from,
+    word_from,
+)
 from wizard.findings import NextStep
+
+KIND_ORDER = ("mailbox", "gateway", "esp", "mta")
+"""Recognition order: mailbox providers, then security gateways, sending services, and MTAs."""
+
+PROVIDERS_DIR_ENV = "SMTP_WIZARD_PROVIDERS_DIR"
+"""An extra folder of provider files (same format; a file there overrides a built-in id)."""
 
 
 @dataclass(frozen=True)
@@ -32,35 +51,94 @@ class Preset:
 
 
 @dataclass(frozen=True)
+class Fingerprints:
+    hosts: tuple[str, ...] = ()
+    words: tuple[Word, ...] = ()
+    enhanced: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Provider:
     id: str
     name: str
     articles: tuple[str, ...] = ()
     presets: tuple[Preset, ...] = ()
     advice: dict[str, NextStep] = field(default_factory=dict)
+    kind: str = "mailbox"
+    fingerprints: Fingerprints = Fingerprints()
+    rules: tuple[Rule, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+class ProviderError(ValueError):
+    """A provider file that cannot be used; the message names the file and the problem."""
 
 
 def _load(name: str, data: dict[str, Any]) -> Provider:
     head = data.get("provider") or {}
     pid = head.get("id")
     if not pid or f"{pid}.toml" != name:
-        raise ValueError(f"providers/{name}: [provider] id must match the file name")
-    advice = {cat: NextStep(row["next_step"], row["who"], dict(row["action"]))
-              for cat, row in (data.get("advice") or {}).items()}
-    presets = tuple(Preset(p["name"], p["host"], int(p["port"]), p["security"],
-                           p.get("user_hint", "")) for p in data.get("presets") or ())
-    return Provider(pid, head.get("name", pid), tuple(head.get("articles", ())), presets, advice)
+        raise ProviderError(f"providers/{name}: [provider] id must match the file name")
+    kind = head.get("kind", "mailbox")
+    if kind not in KIND_ORDER:
+        raise ProviderError(f"providers/{name}: kind {kind!r} is not one of {KIND_ORDER}")
+    try:
+        advice = {cat: NextStep(row["next_step"], row["who"], dict(row["action"]))
+                  for cat, row in (data.get("advice") or {}).items()}
+        presets = tuple(Preset(p["name"], p["host"], int(p["port"]), p["security"],
+                               p.get("user_hint", "")) for p in data.get("presets") or ())
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProviderError(f"providers/{name}: bad preset or advice: {exc}") from None
+    prints = data.get("fingerprints") or {}
+    try:
+        fingerprints = Fingerprints(
+            hosts=tuple(h.lower() for h in prints.get("hosts", ())),
+            words=tuple(word_from(w, f"providers/{name} [fingerprints]")
+                        for w in prints.get("words", ())),
+            enhanced=tuple(prints.get("enhanced", ())),
+        )
+        rules = []
+        for i, row in enumerate(data.get("codes") or ()):
+            where = f"providers/{name} [[codes]] #{i + 1}"
+            if not row.get("source"):
+                raise RuleError(f"{where}: every documented code needs its source page")
+            rules.append(rule_from(row, "provider", where, provider=pid))
+    except RuleError as exc:
+        raise ProviderError(str(exc)) from None
+    sources = tuple(dict.fromkeys(r.source for r in rules if r.source))
+    return Provider(pid, head.get("name", pid), tuple(head.get("articles", ())), presets,
+                    advice, kind, fingerprints, tuple(rules), sources)
+
+
+def load_dir(folder: Path | Any) -> dict[str, Provider]:
+    """Every ``*.toml`` provider file of ``folder`` by id (a Traversable or a Path)."""
+    out: dict[str, Provider] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            try:
+                data = tomllib.loads(entry.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise ProviderError(f"providers/{entry.name}: cannot read: {exc}") from None
+            out[entry.name[:-5]] = _load(entry.name, data)
+    return out
+
+
+def load_all() -> dict[str, Provider]:
+    """Read every built-in provider file, then those of ``$SMTP_WIZARD_PROVIDERS_DIR`` (a file
+    there replaces a built-in one with the same id)."""
+    out = load_dir(Path(__file__).resolve().parent / "data" / "providers")
+    extra = os.environ.get(PROVIDERS_DIR_ENV)
+    if extra:
+        out.update(load_dir(Path(extra).expanduser()))
+    return out
 
 
 @cache
 def catalog() -> dict[str, Provider]:
-    """Every provider file, by id (loaded once)."""
-    folder = resources.files("wizard").joinpath("data/providers")
-    out: dict[str, Provider] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            out[entry.name[:-5]] = _load(entry.name, tomllib.loads(entry.read_text("utf-8")))
-    return out
+    """Every provider, by id (loaded once; kept in the classifier's cache between runs)."""
+    from wizard.explain.bundle import builtin
+
+    return builtin().catalog
 
 
 def advice(provider: str | None, category: str | None) -> NextStep | None:
@@ -73,38 +151,87 @@ def articles(provider: str | None) -> tuple[str, ...]:
     known = catalog().get(provider or "")
     return known.articles if known else ()
 
-PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("gmail", r"\bgsmtp\b|google\.com|gmail|googlemail|googlegroups"),
-        (
-            "microsoft",
-            r"protection\.outlook\.com|\boutlook\.com|hotmail\.com|\blive\.com|office365"
-            r"|\bprod\.outlook|storedrv|resolver\.[a-z]+\.|sender\.office\.com|onmicrosoft",
-        ),
-        ("yahoo", r"yahoo|yahoodns|verizonmedia|\baol\.com|\[ts[sp]\d\d\]"),
-        ("icloud", r"icloud\.com|\bme\.com\b|apple\.com|mail\.mac\.com"),
-        ("amazon-ses", r"amazonses|email-smtp\.[\w-]+\.amazonaws\.com|amazonaws\.com"),
-        ("sendgrid", r"sendgrid"),
-        ("mailgun", r"mailgun"),
-        ("zoho", r"zoho\.(?:com|eu|in)"),
-        ("mail.ru", r"mail\.ru\b"),
-        ("tencent", r"\bqq\.com\b"),
-        ("mimecast", r"mimecast"),
-        ("proofpoint", r"proofpoint|pphosted"),
-        ("postfix", r"\(in reply to [\w ]+ command\)|(?:recipient|sender) address rejected"
-         r"|client host rejected|\bpostfix\b"),
-        ("exim", r"smtp error from remote mail(?:er| server) after|\bexim\b"),
-        ("qmail", r"\(#\d\.\d{1,3}\.\d{1,3}\)|qmail"),
-        ("sendmail", r"\.\.\. user unknown|\bsendmail\b"),
-    )
-)
+
+def presets() -> list[tuple[Provider, Preset]]:
+    """Every preset of every provider, mailbox providers first."""
+    ordered = sorted(catalog().values(), key=lambda p: (KIND_ORDER.index(p.kind), p.name.lower()))
+    return [(p, preset) for p in ordered for preset in p.presets]
 
 
-def recognise(text: str) -> str | None:
-    """The provider or MTA named by ``text`` (a reply or bounce excerpt), else ``None``."""
-    lowered = text.lower()
-    for name, pattern in PROVIDERS:
-        if pattern.search(lowered):
-            return name
-    return None
+# --- recognition -------------------------------------------------------------------------------
+
+
+class _Recogniser:
+    def __init__(self, providers: dict[str, Provider]) -> None:
+        self.order = {pid: (KIND_ORDER.index(p.kind), i)
+                      for i, (pid, p) in enumerate(providers.items())}
+        keys: dict[str, list[tuple[str, str, Word | None]]] = {}
+        self.always: list[tuple[str, Word]] = []
+        self.enhanced = []
+        for pid, p in providers.items():
+            for host in p.fingerprints.hosts:
+                keys.setdefault(host, []).append((pid, "host", None))
+            for word in p.fingerprints.words:
+                if not word.regex:
+                    keys.setdefault(word.text, []).append((pid, "word", None))
+                elif word.anchors:
+                    for anchor in word.anchors:
+                        keys.setdefault(anchor, []).append((pid, "regex", word))
+                else:
+                    self.always.append((pid, word))
+            if p.fingerprints.enhanced:
+                self.enhanced.append(
+                    (pid, tuple(enhanced_parts(e) for e in p.fingerprints.enhanced)))
+        self.index = LiteralIndex(keys)
+
+    def __call__(self, text: str, enhanced: str | None) -> str | None:
+        hay = text.lower()
+        found: set[str] = set()
+        for end, key, payloads in self.index.find(hay):
+            for pid, how, word in payloads:
+                if pid in found:
+                    continue
+                if how == "host":
+                    start = end - len(key) + 1
+                    before = hay[start - 1] if start > 0 else " "
+                    after = hay[end + 1] if end + 1 < len(hay) else " "
+                    if before.isalnum() or before in "-_" or after.isalnum() or after == "-":
+                        continue
+                elif how == "regex" and not word.compiled.search(hay):  # type: ignore[union-attr]
+                    continue
+                found.add(pid)
+        for pid, word in self.always:
+            if pid not in found and word.compiled.search(hay):
+                found.add(pid)
+        if enhanced:
+            for pid, parts in self.enhanced:
+                if enhanced_matches(parts, enhanced):
+                    found.add(pid)
+        if not found:
+            return None
+        return min(found, key=lambda pid: self.order[pid])
+
+
+@cache
+def _recogniser() -> _Recogniser:
+    return _Recogniser(catalog())
+
+
+def recognise(text: str, enhanced: str | None = None) -> str | None:
+    """The provider or MTA that ``text`` (a reply or bounce excerpt) comes from, else ``None``.
+
+    ``enhanced`` is the reply's enhanced code when known: some codes are one provider's own.
+    """
+    return _recogniser()(text, enhanced)
+
+
+def clear_caches() -> None:
+    """Forget the loaded catalog and everything built on it (after pointing
+    ``$SMTP_WIZARD_PROVIDERS_DIR`` elsewhere)."""
+    from wizard.explain import bundle, engine
+
+    catalog.cache_clear()
+    _recogniser.cache_clear()
+    bundle.builtin.cache_clear()
+    engine.default_engine.cache_clear()
+    engine._LOCAL.clear()

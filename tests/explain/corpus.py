@@ -59,8 +59,34 @@ GROUPS: dict[str, tuple[str, set[str]]] = {
     "vacation": ("not-a-bounce", {"unknown", "success"}),
 }
 
+# Samples whose Sisimai label the reply's own words (or its provider's documentation) contradict:
+# (text that identifies the sample, the category the words say, why). Scored with that category
+# accepted as well as the group's; the README reports accuracy with and without them.
+LABEL_DISPUTES: tuple[tuple[str, str, str], ...] = (
+    ("550 Unknown user", "recipient-unknown",
+     "the server says the user is unknown (Sisimai: rejected, from the DATA stage)"),
+    ("[TSS04] Messages from", "rate-limited",
+     "Yahoo documents [TSS04] as a deferral for unexpected volume (Sisimai: rejected)"),
+    ("daily relay quota", "rate-limited", "a sending quota is a rate limit (Sisimai: blocked)"),
+    ("550 Protocol violation", "protocol-error",
+     "the words name a protocol violation (Sisimai: policyviolation)"),
+    ("All recipient addresses rejected : Access denied", "recipient-unknown",
+     "Microsoft documents 5.4.1 Access denied as directory-based recipient rejection"),
+    ("Email flagged as Spam", "content-rejected", "the words say spam (Sisimai: rejected)"),
+    ("maildrop: maildir over quota", "mailbox-full",
+     "the words say the maildir is over quota (Sisimai: systemerror)"),
+)
+
 # Sisimai's own "could not decide" labels: nothing to compare against.
 UNDECIDED = {"onhold", "undefined"}
+
+
+def disputed(text: str) -> str | None:
+    """The category a disputed sample's words say, if ``text`` is one of LABEL_DISPUTES."""
+    for marker, category, _ in LABEL_DISPUTES:
+        if marker in text:
+            return category
+    return None
 
 
 def read_tsv(name: str) -> list[dict[str, str]]:
