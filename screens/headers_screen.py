@@ -126,11 +126,10 @@ class HeadersScreen(Screen[None]):
 
         self.analysis, self.bounce, self.error = None, None, None
         if message_kind(data) in ("dsn", "feedback", "bounce"):
-            from wizard.cli.explain import _Articles, explain_bounce
+            from wizard.explain.service import ExplainService
 
-            articles = _Articles(())
-            articles.kb = self.app.knowledge  # type: ignore[attr-defined]  # the app's articles
-            self.bounce = explain_bounce(data, articles)
+            service = ExplainService(self.app.knowledge)  # type: ignore[attr-defined]
+            self.bounce = service.explain_bounce(data)
             await self._show_bounce()
             return
         target = self.app.target  # type: ignore[attr-defined]
@@ -166,7 +165,7 @@ class HeadersScreen(Screen[None]):
         self.sub_title = f"Analysed in {analysis.duration_ms} ms"
 
     async def _show_bounce(self) -> None:
-        from wizard.cli.explain import render_text
+        from wizard.explain.render import render_text
 
         self.query_one("#headers-verdict", Static).update(Text(
             "This is a bounce (a delivery status notification), not a received message: "

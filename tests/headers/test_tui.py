@@ -112,7 +112,7 @@ async def test_a_bounce_is_explained_and_garbage_is_refused(dns: DnsServer,
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.analysis is None and screen.bounce[0]["category"] == "recipient-unknown"
+        assert screen.analysis is None and screen.bounce[0].category == "recipient-unknown"
         assert "This is a bounce" in plain(screen, "#headers-verdict")
         screen.query_one("#headers-input").text = "[b]not[/b] a message \x1b[31m"
         await pilot.press("ctrl+r")

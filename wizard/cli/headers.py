@@ -65,11 +65,13 @@ def titles_for(dirs: list[str] | tuple[str, ...]) -> Any:
 
 def explain_as_bounce(data: bytes, fmt: str, knowledge: list[str]) -> int:
     """The bounce path: what ``explain --file`` says about a DSN."""
-    from wizard.cli.explain import _Articles, _emit, explain_bounce
+    from wizard.cli.explain import _emit, _service, service_bounce
 
     print("smtp-wizard headers: this is a bounce (delivery status notification), not a received "
           "message: explained as a bounce (smtp-wizard explain --file)", file=sys.stderr)
-    _emit(explain_bounce(data, _Articles(knowledge)), "json" if fmt == "json" else "text")
+    service = _service(knowledge)
+    _emit(service_bounce(service, data), "json" if fmt == "json" else "text", service,
+          with_recipient=True)
     return EXIT_OK
 
 
