@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from wizard.categories import headline_for, next_step_for
+from wizard.categories import headline_for
 from wizard.findings import Finding, NextStep, Status, Step
 from wizard.providers import advice, catalog, recognise
 from wizard.target import IMPLICIT_TLS_PORTS, Security, Target
@@ -89,14 +89,14 @@ def _step_of(category: str) -> Step:
 def reconcile_client_error(pasted: str, findings: Sequence[Finding],
                            target: Target) -> Finding:
     """A finding that compares the client's error with the walk; it becomes the verdict."""
-    from wizard.replies import classify, parse
     from wizard.safetext import printable
+    from wizard.smtp.interpret import explain_service
 
-    parsed = parse(pasted[:MAX_PASTE])
-    result = classify(parsed)
+    result = explain_service(target.knowledge_dirs).explain(pasted[:MAX_PASTE])
     category = result.category
+    articles = [article for article, _title in result.articles] or [category]
     shown = printable(pasted.strip()[:300])
-    details = {"pasted": shown, "class": parsed.reply_class, "pasted_category": category}
+    details = {"pasted": shown, "class": result.klass, "pasted_category": category}
     logged_in = _passed(findings, "auth.login")
     accepted = _passed(findings, "send.rcpt_to")
     connected = _passed(findings, "connect.greeting")
@@ -104,7 +104,7 @@ def reconcile_client_error(pasted: str, findings: Sequence[Finding],
 
     def conclude(step: Step, cat: str, title: str, summary: str, next_step: NextStep) -> Finding:
         return Finding("question.client_error", step, Status.FAIL, title, summary, details,
-                       category=cat, articles=[cat, *(a for a in result.articles if a != cat)],
+                       category=cat, articles=[cat, *(a for a in articles if a != cat)],
                        next=next_step)
 
     if category in ("auth-failed", "auth-app-password") and logged_in:
@@ -140,10 +140,9 @@ def reconcile_client_error(pasted: str, findings: Sequence[Finding],
             "name than this check.",
             NextStep(f"Check the client's date and time and use {settings}; update the client "
                      "if it is old.", "you", {"kind": "read", "article": "tls-certificate"}))
-    facts = facts_of(target)
     problem = category not in ("success", "unknown")
     return Finding("question.client_error", _step_of(category),
                    Status.FAIL if problem else Status.WARN,
-                   f"Your client's error: {headline_for(category, facts)}", result.reason,
-                   details, category=category, articles=result.articles,
-                   next=next_step_for(category, facts))
+                   f"Your client's error: {headline_for(category, facts_of(target))}",
+                   result.summary, details, category=category, articles=articles,
+                   next=result.next)

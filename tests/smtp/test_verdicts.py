@@ -322,3 +322,42 @@ async def test_an_international_local_part_uses_smtputf8_where_offered():
     sent = [line.text for line in session.transcript if line.text.startswith("MAIL FROM")]
     assert sent[0].endswith(" SMTPUTF8")
     assert find(session, "send.rcpt_to").status is Status.PASS
+
+
+# ---------------------------------------------------------------- a team's own articles
+
+
+async def test_a_teams_article_teaches_check_its_relays_wording(tmp_path):
+    (tmp_path / "our-relay.md").write_text(
+        "---\nid: our-relay\ntitle: Our relay wants the VPN\ncategories: [policy-rejected]\n"
+        "patterns: [\"connect through the corporate vpn\"]\nsteps: [send]\n---\n"
+        "## What it means\nOur relay only takes mail from the VPN.\n")
+    behaviour = SmtpBehaviour(rcpt_replies={
+        "bob@lab.test": "554 5.7.1 Please connect through the corporate VPN first"})
+    certs = LabCertificates.generate(tmp_path / "certs")
+    try:
+        async with LabSmtpServer(behaviour, certs.server_context("valid")) as server:
+            base = Target(host="127.0.0.1", port=server.port, security=Security.STARTTLS,
+                          ca_file=certs.ca_file, mail_from="alice@lab.test",
+                          rcpt_to="bob@lab.test", timeout=5, dns=False)
+            plain = await run_check(base)
+            taught = await run_check(base.with_changes(knowledge_dirs=(str(tmp_path),)))
+    finally:
+        certs.cleanup()
+    assert "our-relay" not in find(plain, "send.rcpt_to").articles
+    rcpt = find(taught, "send.rcpt_to")
+    assert rcpt.category == "policy-rejected" and rcpt.articles[0] == "our-relay", rcpt
+
+
+def test_kb_knowledge_before_the_action_works(tmp_path):
+    (tmp_path / "team-note.md").write_text(
+        "---\nid: team-note\ntitle: Our team note\ncategories: [relay-denied]\n---\n"
+        "## What it means\nx\n")
+    result = run_cli("kb", "--knowledge", str(tmp_path), "show", "team-note")
+    assert result.returncode == 0 and "Our team note" in result.stdout
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.md").write_text("no front matter")
+    for args in (["check", "--host", "example.org"], ["dns", "example.org"]):
+        failed = run_cli(*args, "--knowledge", str(bad))
+        assert failed.returncode == 2 and "Traceback" not in failed.stderr

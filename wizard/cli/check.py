@@ -35,6 +35,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         validate_output(args.output)
         target = target_from_args(args)
+        if target.knowledge_dirs:  # a team's articles teach the classifier: load them now
+            from wizard.knowledge import KnowledgeError, load_knowledge
+
+            try:
+                load_knowledge(list(target.knowledge_dirs))
+            except KnowledgeError as exc:
+                raise TargetError(str(exc)) from None
     except TargetError as exc:
         return fail_usage(str(exc))
     session = asyncio.run(run_recorded(target, "check", record=target.history))

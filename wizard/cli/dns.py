@@ -37,6 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="do not ask DNS blocklists about the sending IP and domain")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="per DNS query (default 3); the whole run ends within 6 x this + 5")
+    p.add_argument("--knowledge", action="append", default=None, metavar="DIR",
+                   help="extra knowledge articles (may override built-in ids)")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically)")
 
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import time
 
-    from wizard.cli.common import report_session
+    from wizard.cli.common import report_session, validate_output
     from wizard.context import CheckContext
     from wizard.dns.step import run_dns_step_bounded
     from wizard.session import Session
@@ -65,6 +67,14 @@ def run(args: argparse.Namespace) -> int:
     )
 
     try:
+        validate_output(args.output)
+        if args.knowledge:
+            from wizard.knowledge import KnowledgeError, load_knowledge
+
+            try:
+                load_knowledge(list(args.knowledge))
+            except KnowledgeError as exc:
+                raise TargetError(str(exc)) from None
         domain = validate_host(args.domain)
         if "." not in domain or domain.replace(".", "").isdigit() or ":" in domain:
             raise TargetError(f"{args.domain!r} is not a domain name (e.g. example.com)")
@@ -90,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
             ip_blocklists=zones, domain_blocklists=dzones, message_headers=headers,
             blocklists=not args.no_blocklists, timeout=timeout,
             helo_name=validate_host(args.helo) if args.helo else "smtp-wizard.localhost",
+            knowledge_dirs=tuple(args.knowledge or ()),
         )
     except TargetError as exc:
         return _usage(str(exc))

@@ -29,6 +29,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="list, show and search the knowledge articles",
         description="Read the knowledge base: what an SMTP problem means and how to fix it.",
     )
+    # `kb --knowledge DIR show ID` and `kb show --knowledge DIR ID` both work (distinct dests:
+    # a subparser's default would otherwise overwrite what was given before the action).
+    p.add_argument("--knowledge", dest="kb_knowledge_first", action="append", default=None,
+                   metavar="DIR", help="extra articles (repeatable; may override built-ins)")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--knowledge", dest="kb_knowledge", action="append", default=None,
                         metavar="DIR", help="extra articles (repeatable; may override built-ins)")
@@ -48,7 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from wizard.knowledge import KnowledgeError, load_knowledge
 
-    dirs = [*(getattr(args, "knowledge", None) or ()), *(args.kb_knowledge or ())]
+    dirs = [*(getattr(args, "knowledge_dirs", None) or ()),
+            *(getattr(args, "kb_knowledge_first", None) or ()), *(args.kb_knowledge or ())]
     try:
         kb = load_knowledge(dirs)
     except KnowledgeError as exc:

@@ -145,7 +145,9 @@ class Engine:
             evidence = (original if len(original) == len(hay) else hay)[span[0]:span[1]]
         ids = [rule.category, *(a for a in rule.also if a != rule.category)]
         if rule.article and rule.article not in ids:
-            ids.insert(1, rule.article)
+            # A team's own article (tier local) was written for exactly this wording: it comes
+            # first; a built-in article's follows its category's.
+            ids.insert(0 if rule.tier == "local" else 1, rule.article)
         return Classification(
             rule.category, _reason(rule.category, evidence, reply, cmd), ids, reply.provider,
             tier=rule.tier, evidence=evidence, rule=rule, pattern_articles=ranked,

@@ -31,9 +31,9 @@ def _b64(data: str | bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
-def auth_category(reply: Reply) -> str:
+def auth_category(reply: Reply, knowledge_dirs: tuple[str, ...] = ()) -> str:
     """The category of a refused AUTH (pure): the words first, then the code."""
-    category = interpret(reply, "AUTH")[0]
+    category = interpret(reply, "AUTH", knowledge_dirs)[0]
     if category in AUTH_CATEGORIES:
         return category
     if reply.code == 530 or reply.code == 454:
@@ -161,8 +161,8 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
         return [Finding("auth.login", Step.AUTH, Status.PASS,
                         f"Logged in as {target.user} with {mechanism}", f"{reply}", details,
                         reply=reply, duration_ms=elapsed)]
-    category = auth_category(reply)
-    _, reason, articles = interpret(reply, "AUTH")
+    category = auth_category(reply, target.knowledge_dirs)
+    _, reason, articles = interpret(reply, "AUTH", target.knowledge_dirs)
     return [Finding("auth.login", Step.AUTH, Status.FAIL,
                     _headline(category, target, mechanism), reason, details, reply=reply,
                     category=category,

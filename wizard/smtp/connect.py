@@ -177,7 +177,8 @@ def _detected(target: Target, implicit: bool, evidence: Finding) -> Finding:
                     **{k: v for k, v in evidence.details.items() if k != "spoke"}})
 
 
-def _greeting_finding(reply: Reply, elapsed_ms: int) -> Finding:
+def _greeting_finding(reply: Reply, elapsed_ms: int,
+                      knowledge_dirs: tuple[str, ...] = ()) -> Finding:
     details = {"ms": elapsed_ms}
     if reply.code == 220:
         if elapsed_ms > SLOW_GREETING_S * 1000:
@@ -191,7 +192,7 @@ def _greeting_finding(reply: Reply, elapsed_ms: int) -> Finding:
                        f"The server greeted in {elapsed_ms} ms", f"{reply}", details,
                        reply=reply, duration_ms=elapsed_ms)
     if reply.code in (421, 554):
-        refined = interpret(reply, "CONNECT")[0]
+        refined = interpret(reply, "CONNECT", knowledge_dirs)[0]
         category = refined if refined in _GREETING_REFINED else "service-unavailable"
         return Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                        f"The server refused the session at the greeting ({reply.code})",
@@ -260,11 +261,11 @@ async def _plain_greeting(
         reply = await session.open(sock, False, None)
     except SmtpIOError as exc:
         if exc.reply is not None:
-            return [_greeting_finding(exc.reply, elapsed_ms(start))]
+            return [_greeting_finding(exc.reply, elapsed_ms(start), target.knowledge_dirs)]
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                         "The greeting could not be read", str(exc), details,
                         category=exc.category, duration_ms=elapsed_ms(start))]
-    finding = _greeting_finding(reply, elapsed_ms(start))
+    finding = _greeting_finding(reply, elapsed_ms(start), target.knowledge_dirs)
     if finding.status.failed:
         await session.quit()
     return [finding]
@@ -283,7 +284,7 @@ async def _implicit_greeting(
     except SmtpIOError as exc:
         elapsed = elapsed_ms(start)
         if exc.reply is not None:
-            return [_greeting_finding(exc.reply, elapsed)]
+            return [_greeting_finding(exc.reply, elapsed, target.knowledge_dirs)]
         reason = getattr(exc.ssl_error, "reason", None) if exc.ssl_error else None
         if exc.kind == "tls" and reason in _MISMATCH_SSL_REASONS:
             banner = await _plain_probe(target, address, min(target.timeout, 5.0))
@@ -298,7 +299,7 @@ async def _implicit_greeting(
                         "The greeting could not be read", str(exc), {"address": address},
                         category=exc.category, duration_ms=elapsed)]
     ctx.transcript.record("tls", f"TLS established: {session.tls_info().get('version')}")
-    finding = _greeting_finding(reply, elapsed_ms(start))
+    finding = _greeting_finding(reply, elapsed_ms(start), target.knowledge_dirs)
     if finding.status.failed:
         await session.quit()
     return [finding]

@@ -11,16 +11,23 @@ _FALLBACK_5XX = {"MAIL": "sender-rejected", "RCPT": "recipient-unknown", "DATA":
 
 
 @cache
-def _service():
+def explain_service(knowledge_dirs: tuple[str, ...] = ()):
+    """The explain service over the built-in articles and a team's own (``--knowledge``),
+    built once per set of folders: a live reply reads the same as in ``explain``."""
     from wizard.explain.service import ExplainService
 
-    return ExplainService()
+    if not knowledge_dirs:
+        return ExplainService()
+    from wizard.knowledge import load_knowledge
+
+    return ExplainService(load_knowledge(list(knowledge_dirs)))
 
 
-def interpret(reply: Reply, command: str) -> tuple[str, str, list[str]]:
+def interpret(reply: Reply, command: str,
+              knowledge_dirs: tuple[str, ...] = ()) -> tuple[str, str, list[str]]:
     """(category, reason in plain words, articles best first) for ``reply`` to ``command``."""
     # The live reply is already split into code, enhanced code and text: no need to re-parse.
-    result = _service().classify_live(reply, command)
+    result = explain_service(tuple(knowledge_dirs)).classify_live(reply, command)
     category, articles = result.category, list(result.articles)
     if category == "unknown" and reply.code and 500 <= reply.code < 600:
         fallback = _FALLBACK_5XX.get(command.upper())

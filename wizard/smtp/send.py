@@ -71,13 +71,14 @@ def _queue_id(text: str) -> str | None:
 
 
 def reply_finding(finding_id: str, command: str, reply: Reply, ok_title: str,
-                  elapsed: int, details: dict, facts: dict | None = None) -> Finding:
+                  elapsed: int, details: dict, facts: dict | None = None,
+                  knowledge_dirs: tuple[str, ...] = ()) -> Finding:
     """Pass for a 2xx reply; otherwise a failure titled with its cause (from the reply's
     category), the code and the command it answered."""
     if reply.code is not None and 200 <= reply.code < 300:
         return Finding(finding_id, Step.SEND, Status.PASS, ok_title, str(reply), details,
                        reply=reply, duration_ms=elapsed)
-    category, reason, articles = interpret(reply, command)
+    category, reason, articles = interpret(reply, command, knowledge_dirs)
     if reply.code is not None and 400 <= reply.code < 500:
         reason += TEMPORARY_NOTE
     code = " ".join(str(p) for p in (reply.code, reply.enhanced) if p)
@@ -149,12 +150,14 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
         return [_broken("send.mail_from", exc, elapsed_ms(start))]
     elapsed = elapsed_ms(start)
     findings = [reply_finding("send.mail_from", "MAIL", mail_reply,
-                              f"Sender {target.mail_from} accepted", elapsed, details, facts)]
+                              f"Sender {target.mail_from} accepted", elapsed, details, facts,
+                              target.knowledge_dirs)]
     if mail_reply.code != 250:
         return findings
     assert rcpt_reply is not None
     findings.append(reply_finding("send.rcpt_to", "RCPT", rcpt_reply,
-                                  f"Recipient {target.rcpt_to} accepted", 0, details, facts))
+                                  f"Recipient {target.rcpt_to} accepted", 0, details, facts,
+                                  target.knowledge_dirs))
     if rcpt_reply.code not in (250, 251):
         return findings
     if not target.send:
@@ -176,5 +179,6 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
                                   "The test message was accepted" + (
                                       f" (queue id {queue_id})" if queue_id else ""), elapsed,
                                   {"delivered": final.code == 250, "size": len(message),
-                                   "final_reply": str(final), "queue_id": queue_id}, facts))
+                                   "final_reply": str(final), "queue_id": queue_id}, facts,
+                                  target.knowledge_dirs))
     return findings
