@@ -66,8 +66,8 @@ class ReportScreen(Screen[None]):
         self.sub_title = "Report"
 
     def _default_path(self, ext: str) -> Path:
-        host = (self.session.target.host or "session").replace(":", "_")
-        return Path.cwd() / f"smtp-wizard-{host}.{ext}"
+        host = (self.session.target.host or self.session.target.domain or "session")
+        return Path(f"smtp-wizard-{host.replace(':', '_')}.{ext}")  # in the current folder
 
     @property
     def fmt(self) -> str:

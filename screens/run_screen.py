@@ -76,9 +76,11 @@ class RunScreen(Screen[None]):
     ]
 
     def __init__(self, target: Target | None = None, scenario: Any = None,
-                 latency_ms: int = 0) -> None:
+                 latency_ms: int = 0, replay: Session | None = None) -> None:
+        """``replay``: show a finished session (from History) instead of walking."""
         super().__init__()
-        self.target = target
+        self.replay = replay
+        self.target = target or (replay.target if replay is not None else None)
         self.scenario = scenario
         self.latency_ms = latency_ms
         self.session: Session | None = None
@@ -146,7 +148,22 @@ class RunScreen(Screen[None]):
 
     def start(self) -> None:
         """Reset the view and walk the tree (cancelling a walk still running)."""
+        if self.replay is not None:
+            session, self.replay = self.replay, None
+            self.call_after_refresh(self._show_replay, session)
+            return
         self._walk = self.run_walk()
+
+    async def _show_replay(self, session: Session) -> None:
+        """Show a finished session's findings and verdict as a walk would have."""
+        from wizard.tree import step_status
+
+        await self._reset()
+        for step in Step:
+            found = [f for f in session.findings if f.step is step]
+            self.findings[step.value] = found
+            self._item(step.value).set_state(step_status(found).value if found else "skip")
+        await self._finish(WalkFinished(session.verdict, session))
 
     # ------------------------------------------------------------ the worker
 

@@ -1,7 +1,7 @@
-"""Snapshots of the main screens at 80x24 and 120x40 (deterministic content only).
+"""Snapshots of every screen at 80x24 (the main ones at 120x40 too), deterministic content only.
 
-The Run screen is not snapshotted: its findings carry ports and timings. Its content is asserted
-in test_walks.py instead.
+The Run, Report and History screens show a fixed session (``screens_fixture``): a live walk's
+findings carry ports and timings, which test_walks.py asserts instead.
 
 Regenerate after an intended change: pytest tests/tui/test_snapshots.py --snapshot-update
 """
@@ -74,4 +74,95 @@ def test_article(snap_compare, size) -> None:
 
 def test_help(snap_compare) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["f1"], run_before=steady)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_with_verdict_and_next_step(snap_compare, size) -> None:
+    from screens_fixture import failing_session
+
+    async def run_before(pilot) -> None:
+        from screens.run_screen import RunScreen
+
+        await pilot.app.push_screen(RunScreen(replay=failing_session()))
+        await steady(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_report_as_a_ticket(snap_compare) -> None:
+    from screens_fixture import failing_session
+
+    async def run_before(pilot) -> None:
+        pilot.app.open_report(failing_session())
+        await steady(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_history(snap_compare, isolated) -> None:
+    from screens_fixture import write_history
+
+    write_history(isolated / "data" / "sessions")
+    assert snap_compare(make_app(), terminal_size=(80, 24), press=["f3"], run_before=steady)
+
+
+def test_question_provider(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        from screens.question_screen import QuestionScreen
+        from wizard.tree import QUESTIONS
+
+        await pilot.app.push_screen(QuestionScreen(QUESTIONS["question.provider"]))
+        await steady(pilot)
+
+    assert snap_compare(make_app(target=FORM), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_ask_for_the_password(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        from screens.ask_screen import AskScreen
+
+        await pilot.app.push_screen(AskScreen(
+            ["password"], "Password of alice@example.com (never saved, never shown):", FORM))
+        await steady(pilot)
+
+    assert snap_compare(make_app(target=FORM), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_confirm_before_sending(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        from screens.confirm_screen import ConfirmScreen
+
+        await pilot.app.push_screen(ConfirmScreen(
+            "Send one real test message from alice@example.com to bob@example.org?",
+            "Send it", "Test without sending"))
+        await steady(pilot)
+
+    assert snap_compare(make_app(target=FORM), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_headers_screen(snap_compare) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), press=["f5"], run_before=steady)
+
+
+def test_target_more_options(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        from textual.widgets import Collapsible
+
+        await pilot.pause()
+        pilot.app.screen.query_one("#target-more", Collapsible).collapsed = False
+        await steady(pilot)
+
+    assert snap_compare(make_app(target=FORM), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_exercise_picker(snap_compare) -> None:
+    from screens.lab_app import LabApp
+    from tuikit import ARTICLES
+    from wizard.lab.scenarios import SCENARIOS
+
+    from pathlib import Path
+
+    app = LabApp(scenarios=SCENARIOS[:6], exercise=True, trainee="sam",
+                 knowledge_dirs=[str(ARTICLES)], score_folder=Path("scores"))  # shown: fixed
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steady)
 
