@@ -55,12 +55,19 @@ class Check:
 
 @dataclass(frozen=True)
 class Question:
-    """Something only the person knows; ``choices`` empty means free text."""
+    """Something only the person knows; no choices means free text. ``choices_from`` gives
+    them from data when the question is asked (the provider catalog), not at import."""
 
     id: str
     prompt: str
-    choices: tuple[tuple[str, str], ...] = ()
+    fixed_choices: tuple[tuple[str, str], ...] = ()
     explain: bool = False  # the answer is error text to run through `explain`
+    choices_from: Callable[[], tuple[tuple[str, str], ...]] | None = None
+
+    @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(value, label) pairs, or () for a free-text answer."""
+        return self.choices_from() if self.choices_from is not None else self.fixed_choices
 
 
 @dataclass(frozen=True)
@@ -158,11 +165,23 @@ async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
 PORTS = Check("connect.ports", "Try the usual mail ports", check_ports)
 RELAY_HINT = Check("send.relay_hint", "Why relaying was refused", relay_hint)
 
+def provider_choices() -> tuple[tuple[str, str], ...]:
+    """The providers whose files give their own advice after a refused login (the same data
+    as the classifier and the TUI's presets), the biggest first, then "another"."""
+    from wizard.providers import catalog
+
+    first = ("gmail", "microsoft", "yahoo")
+    logins = {"auth-failed", "auth-app-password", "auth-disabled"}
+    known = [p for p in catalog().values() if logins & set(p.advice)]
+    known.sort(key=lambda p: (first.index(p.id) if p.id in first else len(first),
+                              p.name.lower()))
+    return (*((p.id, p.name) for p in known), ("other", "Another / my own"))
+
+
 QUESTIONS: dict[str, Question] = {
     "question.provider": Question(
         "question.provider", "Which provider hosts this mailbox?",
-        (("gmail", "Gmail / Google Workspace"), ("microsoft", "Microsoft 365 / Outlook.com"),
-         ("yahoo", "Yahoo / AOL"), ("amazon-ses", "Amazon SES"), ("other", "Another / my own"))),
+        choices_from=provider_choices),
     "question.client_error": Question(
         "question.client_error",
         "What does your mail client or app show? Paste the error (or leave empty).",
