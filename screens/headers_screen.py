@@ -16,18 +16,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 from textual.worker import Worker
 
 from screens.widgets import STATUS_STYLE, ArticleButton
+from screens.wizard_screen import WizardScreen
 from wizard.safetext import printable
 
 VERDICT_LABEL = {"pass": "Nothing wrong found", "warn": "Authenticates, with warnings",
                  "fail": "Problem found", "error": "Could not check"}
 
 
-class HeadersScreen(Screen[None]):
+class HeadersScreen(WizardScreen[None]):
     """Paste or load a received message, then ctrl+r analyses it."""
 
     DEFAULT_CSS = """
@@ -129,11 +129,11 @@ class HeadersScreen(Screen[None]):
             from wizard.cli.explain import _Articles, explain_bounce
 
             articles = _Articles(())
-            articles.kb = self.app.knowledge  # type: ignore[attr-defined]  # the app's articles
+            articles.kb = self.wizard.knowledge.base  # the app's articles
             self.bounce = explain_bounce(data, articles)
             await self._show_bounce()
             return
-        target = self.app.target  # type: ignore[attr-defined]
+        target = self.wizard.target
         resolver = Resolver(list(target.nameservers) or None, timeout=min(3.0, target.timeout))
         try:
             self.analysis = await analyse_message(data, resolver, source)
@@ -149,7 +149,7 @@ class HeadersScreen(Screen[None]):
 
         analysis = self.analysis
         verdict = analysis.verdict
-        knowledge = self.app.knowledge  # type: ignore[attr-defined]
+        knowledge = self.wizard.knowledge
         head = Text.assemble(
             (f" {VERDICT_LABEL.get(verdict.status.value, verdict.status.value)} ",
              STATUS_STYLE[verdict.status] + " reverse"), " ",
@@ -178,13 +178,13 @@ class HeadersScreen(Screen[None]):
         self.sub_title = "A bounce"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+        self.wizard.on_worker_state_changed(event)
 
     @on(ArticleButton.Pressed, ".article-button")
     def _open_article(self, event: ArticleButton.Pressed) -> None:
         event.stop()
         if isinstance(event.button, ArticleButton):
-            self.app.open_article(event.button.article_id)  # type: ignore[attr-defined]
+            self.wizard.open_article(event.button.article_id)
 
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:
