@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from wizard.lab.hostile import ESCAPES, HOSTILE_MODES, HostileSmtpServer
+from wizard.lab.hostile import ESCAPES, HOSTILE_MODES, HostileMode, HostileSmtpServer
 from wizard.report import render
 from wizard.secret import Secret
 from wizard.session import Session
@@ -36,7 +36,7 @@ EXPECTED = {
 }
 
 
-async def walk(mode: str) -> Session:
+async def walk(mode: HostileMode) -> Session:
     async with HostileSmtpServer(mode) as server:
         target = Target(
             host="127.0.0.1", port=server.port,
