@@ -3,8 +3,7 @@ authserv-id, tolerant of real variants, and attributed to the hop that wrote the
 
 from __future__ import annotations
 
-from samples import GMAIL, MICROSOFT_365, POSTFIX
-
+from tests.headers.samples import GMAIL, MICROSOFT_365, POSTFIX
 from wizard.headers.authres import client_ip, parse_authres, parse_received_spf, read_recorded
 from wizard.headers.changes import attribute, final_hop
 from wizard.headers.hops import read_hops

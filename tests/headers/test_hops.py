@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from samples import EXIM, GMAIL, MICROSOFT_365, POSTFIX, SENDMAIL_QMAIL
-
+from tests.headers.samples import EXIM, GMAIL, MICROSOFT_365, POSTFIX, SENDMAIL_QMAIL
 from wizard.headers.hops import delays, parse_received, read_hops
 from wizard.headers.parse import parse_message
 from wizard.headers.spf import receiver_hop, sender_hop

@@ -3,8 +3,7 @@ Message-ID, Date, TLS on the way in, and which of them become warnings."""
 
 from __future__ import annotations
 
-from mailkit import SIGNED, SUBMISSION, deliver, message, prepend, sign
-
+from tests.headers.mailkit import SIGNED, SUBMISSION, deliver, message, prepend, sign
 from wizard.dns.resolver import Resolver
 from wizard.headers.analyse import analyse_message
 

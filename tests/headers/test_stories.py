@@ -4,7 +4,8 @@ the right DKIM, ARC, SPF and DMARC results and verdict from the analysis."""
 from __future__ import annotations
 
 import pytest
-from mailkit import (
+
+from tests.headers.mailkit import (
     APPENDED,
     LIST_IP,
     SENDER_IP,
@@ -15,7 +16,6 @@ from mailkit import (
     sign,
     stories,
 )
-
 from wizard.dns.resolver import Resolver
 from wizard.headers.analyse import analyse_message
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mailkit import DSN, stories
 
 from screens.app import WizardApp
 from screens.explain_screen import ExplainScreen
 from screens.headers_screen import HeadersScreen
+from tests.headers.mailkit import DSN, stories
 from wizard.lab.dns_server import DnsServer
 from wizard.target import Target
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from textual.app import App, ComposeResult
-from tuikit import make_app
 
 from screens.widgets import FindingCard, VerdictBox
+from tests.tui.tuikit import make_app
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import SCENARIOS
 from wizard.tree import run_check
@@ -58,7 +58,7 @@ async def test_no_finding_or_verdict_of_any_scenario_shows_a_flag():
 
 async def test_the_run_screen_status_and_buttons_show_no_flag():
     app = make_app(lab=True, scenario="relay-denied")
-    from tuikit import finish_walk
+    from tests.tui.tuikit import finish_walk
 
     async with app.run_test(size=(80, 24)) as pilot:
         run = await finish_walk(pilot)

@@ -6,13 +6,13 @@ import asyncio
 import tomllib
 
 import pytest
-from tuikit import SIZE, finish_walk, make_app, texts
 
 from screens.article_screen import ArticleScreen
 from screens.explain_screen import ExplainScreen
 from screens.help_screen import HelpScreen
 from screens.lab_screen import LabPickerScreen
 from screens.target_screen import TargetScreen
+from tests.tui.tuikit import SIZE, finish_walk, make_app, texts
 from wizard.target import Target
 
 

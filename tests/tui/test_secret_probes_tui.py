@@ -4,9 +4,9 @@ card, the verdict, the live transcript, the report and the session file hold no 
 from __future__ import annotations
 
 import pytest
-from tuikit import finish_walk, make_app
 
 from screens.report_screen import ReportScreen
+from tests.tui.tuikit import finish_walk, make_app
 from wizard.findings import Step
 from wizard.lab.hostile import AUTH_MECHANISMS, AUTH_MISBEHAVIOURS, SecretProbeServer
 from wizard.secret import Secret, secret_forms

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tuikit import SIZE, finish_walk, make_app
-
+from tests.tui.tuikit import SIZE, finish_walk, make_app
 from wizard.history import list_sessions, load_session
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import get

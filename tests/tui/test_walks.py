@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from tuikit import SIZE, finish_walk, make_app, texts
-
 from screens.article_screen import ArticleScreen
 from screens.history_screen import HistoryScreen
 from screens.messages import WalkDone, WalkEvent
 from screens.report_screen import ReportScreen
 from screens.run_screen import RunScreen
 from screens.widgets import FindingCard, StepItem
+from tests.tui.tuikit import SIZE, finish_walk, make_app, texts
 from wizard.tree import FindingAdded, WalkFinished
 
 
