@@ -9,7 +9,7 @@ text is shown literally, never as markup. A bounce is explained as a bounce.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,6 +22,9 @@ from textual.worker import Worker
 from screens.widgets import STATUS_STYLE, ArticleButton
 from screens.wizard_screen import WizardScreen
 from wizard.safetext import printable
+
+if TYPE_CHECKING:
+    from wizard.headers.analysis import Analysis
 
 VERDICT_LABEL = {"pass": "Nothing wrong found", "warn": "Authenticates, with warnings",
                  "fail": "Problem found", "error": "Could not check"}
@@ -53,7 +56,7 @@ class HeadersScreen(WizardScreen[None]):
     def __init__(self, text: str = "") -> None:
         super().__init__()
         self.initial = text
-        self.analysis: Any = None
+        self.analysis: Analysis | None = None
         self.bounce: list[dict[str, Any]] | None = None
         self.error: str | None = None
         self._worker: Worker[None] | None = None
@@ -148,6 +151,7 @@ class HeadersScreen(WizardScreen[None]):
         from wizard.headers.report import render_text
 
         analysis = self.analysis
+        assert analysis is not None and analysis.verdict is not None  # analysed just now
         verdict = analysis.verdict
         knowledge = self.wizard.knowledge
         head = Text.assemble(

@@ -82,6 +82,7 @@ def test_received_spf_with_and_without_receiver() -> None:
     entry = parse_received_spf("softfail (google.com: domain of transitioning a@example.com "
                                "does not designate 198.51.100.7 as permitted sender) "
                                "client-ip=198.51.100.7; envelope-from=a@example.com;")
+    assert entry is not None
     assert (entry.authserv_id, entry.result) == ("google.com", "softfail")
     assert entry.properties == {"smtp.client-ip": "198.51.100.7",
                                 "smtp.mailfrom": "a@example.com"}
