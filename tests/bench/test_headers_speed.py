@@ -60,7 +60,7 @@ def test_analysis_in_process() -> None:
                 start = time.monotonic()
                 a = await analyse_message(data, resolver)
                 runs.append((time.monotonic() - start) * 1000)
-                assert a.verdict.category == "dmarc-fail"
+                assert a.verdict is not None and a.verdict.category == "dmarc-fail"
             start = time.monotonic()
             a = await analyse_message(big, Resolver([server.nameserver], timeout=1))
             return runs, (time.monotonic() - start) * 1000, a.message.size
