@@ -73,7 +73,9 @@ async def test_escapes_and_markup_are_kept_as_visible_text():
 
 
 async def test_connection_closed_at_each_step_names_the_step():
-    for mode, words in [("close-after-auth", "authentication"), ("close-after-mail", "sending"),
-                        ("close-after-starttls", "STARTTLS")]:
+    cases: list[tuple[HostileMode, str]] = [
+        ("close-after-auth", "authentication"), ("close-after-mail", "sending"),
+        ("close-after-starttls", "STARTTLS")]
+    for mode, words in cases:
         session = await walk(mode)
         assert words in session.verdict.headline

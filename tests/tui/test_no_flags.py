@@ -4,6 +4,7 @@ lab scenario, rendered by the TUI's own widgets, is searched for ``--``."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from textual.app import App, ComposeResult
 
@@ -28,7 +29,7 @@ class Cards(App[None]):
             yield FindingCard(finding)
 
 
-def shown_text(app: App[None]) -> str:
+def shown_text(app: App[Any]) -> str:
     out = []
     for widget in app.screen.query("Static, Button, Label"):
         visual = widget.render()
