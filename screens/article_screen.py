@@ -13,8 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static
+
+from screens.wizard_screen import WizardScreen
 
 _EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _LINK = re.compile(r"(?<!!)\[([^\]\n]{1,120})\]\(([^)\s]{1,300})\)")
@@ -51,7 +52,7 @@ def link_article_id(href: str) -> str | None:
     return path.removesuffix(".md")
 
 
-class ArticleScreen(Screen[None]):
+class ArticleScreen(WizardScreen[None]):
     """Read a knowledge article; follow its links; go back and forward."""
 
     BINDINGS = [
@@ -89,7 +90,7 @@ class ArticleScreen(Screen[None]):
         self.query_one("#article-scroll").focus()
 
     async def _show(self) -> None:
-        article = self.app.knowledge.get(self.article_id)  # type: ignore[attr-defined]
+        article = self.wizard.knowledge.get(self.article_id)
         if article is None:
             self.sub_title = self.article_id
             text = (f"# {self.article_id}\n\nNo article with this id is installed. Search the "
@@ -142,7 +143,7 @@ class ArticleScreen(Screen[None]):
             self.notify(f"{href} (copied to the clipboard: open it in your browser)",
                         title="Web link", markup=False)
             return
-        if self.app.knowledge.get(article_id) is None:  # type: ignore[attr-defined]
+        if self.wizard.knowledge.get(article_id) is None:
             self.notify(f"No article {article_id!r} is installed.", severity="warning",
                         markup=False)
             return

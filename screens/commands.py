@@ -8,17 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+
+if TYPE_CHECKING:
+    from screens.app import WizardApp
+
+
+def _wizard(provider: Provider) -> WizardApp:
+    """The palette's app, typed (imported here: :mod:`screens.app` imports this module)."""
+    from screens.app import WizardApp
+
+    app = provider.app
+    assert isinstance(app, WizardApp), "the wizard's commands need a WizardApp"
+    return app
 
 
 class ArticleCommands(Provider):
     """Search knowledge articles; choosing one opens it."""
 
     async def search(self, query: str) -> Hits:
-        app: Any = self.app
+        app = _wizard(self)
         matcher = self.matcher(query)
         seen: set[str] = set()
         for article in app.knowledge.all():
@@ -45,8 +57,8 @@ class ActionCommands(Provider):
     """The wizard's actions: re-run, export, explain, lab, history, new target, help."""
 
     def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app: Any = self.app
-        screen: Any = app.screen
+        app = _wizard(self)
+        screen: Any = app.screen  # duck-typed: the actions this screen happens to have
         actions: list[tuple[str, str, Callable[[], Any]]] = []
         if hasattr(screen, "action_apply"):
             actions.append(("Do the next step", "what the verdict says to do (x)",

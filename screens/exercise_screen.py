@@ -23,12 +23,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.run_screen import RunScreen
 from screens.widgets import STATUS_LABEL, STATUS_STYLE, StepItem
+from screens.wizard_screen import WizardScreen
 from wizard.findings import Finding
 from wizard.lab.exercise import (
     HINT_COST,
@@ -51,7 +52,7 @@ from wizard.tree import WalkFinished
 GENERIC_HINT = "Open the step marked ✗ (or !) and read the server's reply word by word."
 
 
-class ExercisePickerScreen(Screen[None]):
+class ExercisePickerScreen(WizardScreen[None]):
     """The exercises, by number and level, with the trainee's best score so far."""
 
     DEFAULT_CSS = """
@@ -114,7 +115,7 @@ class ExercisePickerScreen(Screen[None]):
         number = int(str(event.row_key.value))
         exercise = next(e for e in self.exercises if e.number == number)
         self.app.push_screen(ExerciseRunScreen(exercise, self.sheet, self.show_verdict,
-                                               getattr(self.app, "latency_ms", 0)))
+                                               self.wizard.latency_ms))
 
 
 class EvidenceCard(Vertical):

@@ -9,25 +9,28 @@ text is shown literally, never as markup. A bounce is explained as a bounce.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 from textual.worker import Worker
 
 from screens.widgets import STATUS_STYLE, ArticleButton
+from screens.wizard_screen import WizardScreen
 from wizard.safetext import printable
+
+if TYPE_CHECKING:
+    from wizard.headers.analysis import Analysis
 
 VERDICT_LABEL = {"pass": "Nothing wrong found", "warn": "Authenticates, with warnings",
                  "fail": "Problem found", "error": "Could not check"}
 
 
-class HeadersScreen(Screen[None]):
+class HeadersScreen(WizardScreen[None]):
     """Paste or load a received message, then ctrl+r analyses it."""
 
     DEFAULT_CSS = """
@@ -53,7 +56,7 @@ class HeadersScreen(Screen[None]):
     def __init__(self, text: str = "") -> None:
         super().__init__()
         self.initial = text
-        self.analysis: Any = None
+        self.analysis: Analysis | None = None
         self.bounce: list[dict[str, Any]] | None = None
         self.error: str | None = None
         self._worker: Worker[None] | None = None
@@ -128,11 +131,11 @@ class HeadersScreen(Screen[None]):
         if message_kind(data) in ("dsn", "feedback", "bounce"):
             from wizard.explain.service import ExplainService
 
-            service = ExplainService(self.app.knowledge)  # type: ignore[attr-defined]
+            service = ExplainService(self.wizard.knowledge.base)  # the app's articles
             self.bounce = service.explain_bounce(data)
             await self._show_bounce()
             return
-        target = self.app.target  # type: ignore[attr-defined]
+        target = self.wizard.target
         resolver = Resolver(list(target.nameservers) or None, timeout=min(3.0, target.timeout))
         try:
             self.analysis = await analyse_message(data, resolver, source)
@@ -147,8 +150,9 @@ class HeadersScreen(Screen[None]):
         from wizard.headers.report import render_text
 
         analysis = self.analysis
+        assert analysis is not None and analysis.verdict is not None  # analysed just now
         verdict = analysis.verdict
-        knowledge = self.app.knowledge  # type: ignore[attr-defined]
+        knowledge = self.wizard.knowledge
         head = Text.assemble(
             (f" {VERDICT_LABEL.get(verdict.status.value, verdict.status.value)} ",
              STATUS_STYLE[verdict.status] + " reverse"), " ",
@@ -177,13 +181,13 @@ class HeadersScreen(Screen[None]):
         self.sub_title = "A bounce"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+        self.wizard.on_worker_state_changed(event)
 
     @on(ArticleButton.Pressed, ".article-button")
     def _open_article(self, event: ArticleButton.Pressed) -> None:
         event.stop()
         if isinstance(event.button, ArticleButton):
-            self.app.open_article(event.button.article_id)  # type: ignore[attr-defined]
+            self.wizard.open_article(event.button.article_id)
 
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -14,9 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
+from screens.wizard_screen import WizardScreen
 from wizard.history import (
     SessionSummary,
     delete_session,
@@ -30,7 +30,7 @@ from wizard.target import target_from_report
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "magenta"}
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(WizardScreen[None]):
     """Every past session, newest first; enter opens its report."""
 
     BINDINGS = [
@@ -152,7 +152,7 @@ class HistoryScreen(Screen[None]):
                         markup=False)
             return
         session = record.session()
-        self.app.open_report(session, stored=session.to_dict())  # type: ignore[attr-defined]
+        self.wizard.open_report(session, stored=session.to_dict())
 
     @on(Button.Pressed, "#history-rerun")
     def action_rerun(self) -> None:
@@ -160,14 +160,14 @@ class HistoryScreen(Screen[None]):
         if summary is None:
             return
         if summary.scenario:
-            self.app.start_lab(summary.scenario)  # type: ignore[attr-defined]
+            self.wizard.start_lab(summary.scenario)
             return
         target = target_from_report(summary.target)
         if not (target.host or target.domain):
             self.notify("This session names no server or domain to run again.",
                         severity="warning")
             return
-        self.app.start_run(target)  # type: ignore[attr-defined]
+        self.wizard.start_run(target)
 
     @on(Button.Pressed, "#history-delete")
     def action_delete(self) -> None:

@@ -7,7 +7,10 @@ notice) rather than a crash. Articles are the core's (``wizard.knowledge``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wizard.knowledge import Article, KnowledgeBase
 
 
 class Knowledge:
@@ -15,7 +18,7 @@ class Knowledge:
 
     def __init__(self, extra_dirs: Iterable[str] = ()) -> None:
         self.error: str | None = None
-        self._kb: Any = None
+        self._kb: KnowledgeBase | None = None
         try:
             from wizard.knowledge import load_knowledge
 
@@ -23,17 +26,22 @@ class Knowledge:
         except Exception as exc:  # a broken article must not stop the wizard
             self.error = f"The knowledge base could not be loaded: {exc}"
 
-    def get(self, article_id: str) -> Any | None:
+    @property
+    def base(self) -> KnowledgeBase | None:
+        """The core's knowledge base, or None when it could not be loaded."""
+        return self._kb
+
+    def get(self, article_id: str) -> Article | None:
         return self._kb.get(article_id) if self._kb is not None else None
 
     def title(self, article_id: str) -> str:
         article = self.get(article_id)
         return article.title if article is not None else article_id
 
-    def all(self) -> list[Any]:
+    def all(self) -> list[Article]:
         return list(self._kb.all()) if self._kb is not None else []
 
-    def search(self, words: str, limit: int = 10) -> list[Any]:
+    def search(self, words: str, limit: int = 10) -> list[Article]:
         if self._kb is None or not words.strip():
             return []
         return [article for article, _score in self._kb.search(words, limit=limit)]
@@ -44,7 +52,7 @@ class Knowledge:
             return list(ids)
         return self._kb.related(ids, code, enhanced, text) or list(ids[:1])
 
-    def match(self, code: int | None, enhanced: str | None, text: str) -> list[Any]:
+    def match(self, code: int | None, enhanced: str | None, text: str) -> list[Article]:
         if self._kb is None:
             return []
         return list(self._kb.match(code, enhanced, text))

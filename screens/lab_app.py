@@ -38,8 +38,11 @@ class LabApp(WizardApp):
         from wizard.lab import cleanup
 
         loop = asyncio.get_running_loop()
-        cleanup.set_graceful_stop(
-            lambda signum: loop.call_soon_threadsafe(self.exit, None, 128 + signum))
+
+        def stop(signum: int) -> None:
+            loop.call_soon_threadsafe(self.exit, None, 128 + signum)
+
+        cleanup.set_graceful_stop(stop)
 
     def on_unmount(self) -> None:
         from wizard.lab import cleanup

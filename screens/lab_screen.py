@@ -16,14 +16,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from screens.wizard_screen import WizardScreen
 from wizard.lab.scenarios import Scenario, builtins
 from wizard.safetext import printable
 
 
-class LabPickerScreen(Screen[None]):
+class LabPickerScreen(WizardScreen[None]):
     """Pick a lab scenario to walk."""
 
     BINDINGS = [
@@ -90,7 +90,7 @@ class LabPickerScreen(Screen[None]):
         scenario = self._scenario(event.row_key.value)
         if scenario is not None:
             self.app.push_screen(RunScreen(scenario=scenario,
-                                           latency_ms=getattr(self.app, "latency_ms", 0)))
+                                           latency_ms=self.wizard.latency_ms))
 
     def action_toggle_answers(self) -> None:
         self.show_answers = not self.show_answers

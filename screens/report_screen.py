@@ -14,9 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
+from screens.wizard_screen import WizardScreen
 from wizard.files import write_atomic
 from wizard.report import render
 from wizard.session import Session
@@ -27,7 +27,7 @@ def save_atomically(path: Path, text: str) -> Path:
     return write_atomic(path, text)
 
 
-class ReportScreen(Screen[None]):
+class ReportScreen(WizardScreen[None]):
     """Show, save and copy a session's report."""
 
     BINDINGS = [

@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, ListView, RichLog, Static
 from textual.worker import Worker, WorkerState
 
 from screens.messages import TranscriptLine, WalkDone, WalkEvent
 from screens.question_screen import QuestionScreen
 from screens.widgets import ActionButton, ArticleButton, FindingCard, StepItem, VerdictBox
+from screens.wizard_screen import WizardScreen
 from wizard.context import CheckContext
 from wizard.findings import Finding, Step
 from wizard.history import SessionLog
@@ -54,7 +54,7 @@ LINE_STYLE = {
 }
 
 
-class RunScreen(Screen[None]):
+class RunScreen(WizardScreen[None]):
     """Live checks for one target (or one lab scenario)."""
 
     BINDINGS = [
@@ -318,7 +318,7 @@ class RunScreen(Screen[None]):
         for item in self.query(StepItem):
             if item.state in ("waiting", "running"):
                 item.set_state("skip")
-        knowledge = self.app.knowledge  # type: ignore[attr-defined]
+        knowledge = self.wizard.knowledge
         ids = [*verdict.articles[:1], str(verdict.next.action.get("article") or "")]
         titles = {i: knowledge.title(i) for i in ids if i}
         by_id = {f.id: f for f in event.session.findings}
@@ -355,7 +355,7 @@ class RunScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show a walk that crashed as such; the app turns the error into a notice."""
-        self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+        self.wizard.on_worker_state_changed(event)
         if event.worker is self._walk and event.state is WorkerState.ERROR:
             for item in self._items:
                 if item.state == "running":
@@ -363,7 +363,7 @@ class RunScreen(Screen[None]):
             self._status("The checks stopped with an internal error. ctrl+r tries again.")
 
     def _card(self, finding: Finding) -> FindingCard:
-        title = self.app.knowledge.title(finding.articles[0]) if finding.articles else None  # type: ignore[attr-defined]
+        title = self.wizard.knowledge.title(finding.articles[0]) if finding.articles else None
         return FindingCard(finding, title)
 
     async def show_step(self, step: str, force: bool = False) -> None:
@@ -404,7 +404,7 @@ class RunScreen(Screen[None]):
     def _open_article(self, event: ArticleButton.Pressed) -> None:
         event.stop()
         if isinstance(event.button, ArticleButton):
-            self.app.open_article(event.button.article_id)  # type: ignore[attr-defined]
+            self.wizard.open_article(event.button.article_id)
 
     @on(Button.Pressed, "#run-article-btn")
     def action_article(self) -> None:
@@ -412,7 +412,7 @@ class RunScreen(Screen[None]):
             self.notify("The article appears when the checks are done.")
             return
         articles = self.session.verdict.articles
-        self.app.open_article(articles[0] if articles else "unknown")  # type: ignore[attr-defined]
+        self.wizard.open_article(articles[0] if articles else "unknown")
 
     @on(ActionButton.Pressed, "#verdict-action")
     def _action_pressed(self, event: ActionButton.Pressed) -> None:
@@ -430,7 +430,7 @@ class RunScreen(Screen[None]):
         action = self.session.verdict.next.action
         kind = action.get("kind")
         if kind == "read":
-            self.app.open_article(str(action.get("article")))  # type: ignore[attr-defined]
+            self.wizard.open_article(str(action.get("article")))
         elif kind == "contact":
             self.action_report()
         elif kind == "check-dns":
@@ -466,7 +466,7 @@ class RunScreen(Screen[None]):
             self._retry.stop()
             self._retry = None
         self.target = target
-        self.app.target = target  # type: ignore[attr-defined]
+        self.wizard.target = target
         self._set_subtitle()
         self.start()
 
@@ -475,7 +475,7 @@ class RunScreen(Screen[None]):
         if self.session is None:
             self.notify("The report is ready when the checks are done.")
             return
-        self.app.open_report(self.session)  # type: ignore[attr-defined]
+        self.wizard.open_report(self.session)
 
     @on(Button.Pressed, "#run-rerun-btn")
     def action_rerun(self) -> None:

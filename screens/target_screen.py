@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -27,6 +26,7 @@ from textual.widgets import (
     Static,
 )
 
+from screens.wizard_screen import WizardScreen
 from wizard import profiles
 from wizard.providers import catalog
 from wizard.secret import Secret
@@ -119,7 +119,7 @@ def build_target(values: dict[str, Any], base: Target, password: Secret | None,
                                oauth_token=token if user else None), {}
 
 
-class TargetScreen(Screen[Target | None]):
+class TargetScreen(WizardScreen[Target | None]):
     """Say what to test. ``edit=True``: dismiss with the new Target instead of starting a run."""
 
     BINDINGS = [
@@ -288,11 +288,11 @@ class TargetScreen(Screen[Target | None]):
         target = self.current_target()
         if target is None:
             return
-        self.app.target = target  # type: ignore[attr-defined]
+        self.wizard.target = target
         if self.edit:
             self.dismiss(target)
         else:
-            self.app.start_run(target)  # type: ignore[attr-defined]
+            self.wizard.start_run(target)
 
     @on(Button.Pressed, "#target-cancel")
     def action_cancel(self) -> None:
@@ -301,15 +301,15 @@ class TargetScreen(Screen[Target | None]):
 
     @on(Button.Pressed, "#target-explain")
     def _explain(self) -> None:
-        self.app.action_explain()  # type: ignore[attr-defined]
+        self.wizard.action_explain()
 
     @on(Button.Pressed, "#target-lab")
     def _lab(self) -> None:
-        self.app.action_lab()  # type: ignore[attr-defined]
+        self.wizard.action_lab()
 
     @on(Button.Pressed, "#target-history")
     def _history(self) -> None:
-        self.app.action_history()  # type: ignore[attr-defined]
+        self.wizard.action_history()
 
     @on(Button.Pressed, "#profile-save")
     def action_save_profile(self) -> None:

@@ -32,9 +32,9 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 class ArticleButton(Button):
     """A button that opens one knowledge article."""
 
-    def __init__(self, article_id: str, title: str, **kwargs: object) -> None:
+    def __init__(self, article_id: str, title: str, id: str | None = None) -> None:
         super().__init__(Content(f"Read: {title}"), classes="article-button", compact=True,
-                         **kwargs)  # type: ignore[arg-type]
+                         id=id)
         self.article_id = article_id
 
 
@@ -93,9 +93,8 @@ class StepItem(ListItem):
 class ActionButton(Button):
     """The verdict's next action (key x): rerun with a change, check DNS, read, contact ..."""
 
-    def __init__(self, action: dict[str, object], words: str, **kwargs: object) -> None:
-        super().__init__(Content(f"x  {words}"), compact=True, variant="primary",
-                         **kwargs)  # type: ignore[arg-type]
+    def __init__(self, action: dict[str, object], words: str, id: str | None = None) -> None:
+        super().__init__(Content(f"x  {words}"), compact=True, variant="primary", id=id)
         self.action_spec = action
 
 

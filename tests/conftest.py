@@ -9,12 +9,16 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from wizard.lab.runner import Lab
+    from wizard.lab.scenarios import Scenario
 
 # Property tests: a quick profile by default, tens of thousands of examples on demand:
 #   HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/hostile -k props
@@ -41,8 +45,11 @@ def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
     )
 
 
+EnteredT = TypeVar("EnteredT")
+
+
 @contextmanager
-def serve_in_thread(server: Any) -> Iterator[Any]:
+def serve_in_thread(server: AbstractAsyncContextManager[EnteredT]) -> Iterator[EnteredT]:
     """Run an async context manager (a lab or loopback server) in a background event loop;
     yields what it entered as, for a subprocess (the real CLI) to be pointed at."""
     loop = asyncio.new_event_loop()
@@ -77,15 +84,21 @@ def serve_in_thread(server: Any) -> Iterator[Any]:
         loop.close()
 
 
-@contextmanager
-def serve_scenario(name: str) -> Iterator[Any]:
-    """Run a lab scenario's servers in a background event loop; yields the running Lab."""
-    from wizard.lab.runner import Lab
+def builtin_scenario(name: str) -> Scenario:
+    """The built-in lab scenario ``name``; a test naming one that does not exist fails here."""
     from wizard.lab.scenarios import get
 
     scenario = get(name)
-    assert scenario is not None, name
-    with serve_in_thread(Lab(scenario)) as lab:
+    assert scenario is not None, f"no built-in lab scenario {name!r}"
+    return scenario
+
+
+@contextmanager
+def serve_scenario(name: str) -> Iterator[Lab]:
+    """Run a lab scenario's servers in a background event loop; yields the running Lab."""
+    from wizard.lab.runner import Lab
+
+    with serve_in_thread(Lab(builtin_scenario(name))) as lab:
         yield lab
 
 

@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, builtin_scenario
 from wizard.lab.cli import check_scenario
-from wizard.lab.scenarios import get
 
 pytestmark = pytest.mark.bench
 
@@ -36,7 +35,7 @@ MINIMUM_TRIPS = 7  # greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL+RCPT+RSET pipeli
 
 
 async def test_full_check_round_trips_at_100ms_latency():
-    scenario = get("healthy")
+    scenario = builtin_scenario("healthy")
     session = await check_scenario(scenario, latency_ms=LATENCY_MS)
     wall_ms = session.duration_ms  # the walk itself, not the lab's start-up
     replies = round_trips(session)

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, builtin_scenario
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 
 pytestmark = pytest.mark.bench
 
@@ -67,6 +66,7 @@ def _serve(scenario: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", scenario,
                              "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=_env(), cwd=REPO)
+    assert proc.stdout is not None and proc.stderr is not None  # both piped
     info: dict[str, str] = {}
     for line in proc.stdout:
         if line.startswith("Press ctrl+c"):
@@ -79,7 +79,7 @@ def _serve(scenario: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_40_checks_at_once_against_one_served_scenario(scenario):
-    expected = get(scenario).expected
+    expected = builtin_scenario(scenario).expected
     server, info = _serve(scenario)
     try:
         host, port = info["smtp"].rsplit(":", 1)
@@ -107,7 +107,7 @@ def test_40_checks_at_once_against_one_served_scenario(scenario):
 
 @pytest.mark.parametrize("scenario", SCENARIOS[:2])
 def test_40_lab_checks_at_once(scenario):
-    expected = get(scenario).expected
+    expected = builtin_scenario(scenario).expected
     start = time.monotonic()
     procs = [subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", scenario,
                                "--check", "--format", "json"], stdout=subprocess.PIPE,
@@ -127,6 +127,7 @@ def test_serve_all_start_up_time():
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--serve", "--all"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=_env(), cwd=REPO)
+    assert proc.stdout is not None  # piped
     first = ""
     try:
         for line in proc.stdout:
@@ -149,7 +150,7 @@ async def test_500_simultaneous_connections_time_to_the_last_greeting():
         return time.monotonic() - start
 
     held: list[asyncio.StreamWriter] = []
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         start = time.monotonic()
         times = sorted(await asyncio.gather(*(greeting(lab.port) for _ in range(500))))
         for writer in held:

@@ -11,9 +11,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import builtin_scenario
 from wizard.history import SessionLog, list_sessions, load_session
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 from wizard.report import render
 from wizard.tree import walk
 
@@ -25,7 +25,7 @@ def real_records(tmp: Path) -> list[dict[str, Any]]:
     """The records of one real walk (relay-denied: findings, a diagnostic, transcript)."""
     if not _RECORDS:
         async def run() -> Path:
-            async with Lab(get("relay-denied")) as lab:
+            async with Lab(builtin_scenario("relay-denied")) as lab:
                 target = lab.target(dns=False)
                 with SessionLog.create(target, "test", directory=tmp) as log:
                     async for event in walk(target):

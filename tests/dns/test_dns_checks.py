@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -64,8 +66,8 @@ async def test_mx_host_servfail_is_error() -> None:
 
 
 # --------------------------------------------------------------------------- SPF
-def spf_zone(record: str | list[str], **extra) -> dict:
-    zone = lab_zone(**extra)
+def spf_zone(record: str | list[str], extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    zone = lab_zone(extra=extra)
     zone["lab.test"]["TXT"] = record if isinstance(record, list) else [record]
     return zone
 
@@ -93,7 +95,7 @@ async def test_spf_two_records_says_which() -> None:
 
 async def test_spf_include_loop() -> None:
     zone = spf_zone("v=spf1 include:a.lab.test -all",
-                    **{"a.lab.test": {"TXT": ["v=spf1 include:lab.test -all"]}})
+                    extra={"a.lab.test": {"TXT": ["v=spf1 include:lab.test -all"]}})
     run = await run_step(zone)
     assert run["dns.spf.lookups"].status is Status.FAIL
     assert run["dns.spf.lookups"].category == "dns-spf"
@@ -105,7 +107,7 @@ async def test_spf_include_loop() -> None:
 
 async def test_spf_redirect_loop() -> None:
     zone = spf_zone("v=spf1 ip4:192.0.2.1 redirect=b.lab.test",
-                    **{"b.lab.test": {"TXT": ["v=spf1 redirect=lab.test"]}})
+                    extra={"b.lab.test": {"TXT": ["v=spf1 redirect=lab.test"]}})
     run = await run_step(zone)
     assert run["dns.spf.eval"].details["result"] == "permerror"
     assert run["dns.spf.lookups"].status is Status.FAIL
@@ -134,7 +136,7 @@ async def test_spf_void_lookup_limit() -> None:
     ("v=spf1 include:slow.lab.test -all", "temperror", Status.ERROR, None),
 ])
 async def test_spf_eval_results(record, result, status, category) -> None:
-    zone = spf_zone(record, **{"esp.lab.test": {"TXT": ["v=spf1 ip4:127.0.0.0/8 -all"]},
+    zone = spf_zone(record, extra={"esp.lab.test": {"TXT": ["v=spf1 ip4:127.0.0.0/8 -all"]},
                                "127.0.0.1.ok.lab.test": {"A": "127.0.0.2"}})
     run = await run_step(zone, behaviours={"slow.lab.test": "timeout"}, dns_timeout=0.3)
     f = run["dns.spf.eval"]
@@ -145,7 +147,7 @@ async def test_spf_eval_results(record, result, status, category) -> None:
 
 async def test_spf_fail_with_explanation() -> None:
     zone = spf_zone("v=spf1 -all exp=why.lab.test",
-                    **{"why.lab.test": {"TXT": ["%{i} may not send for %{d}"]}})
+                    extra={"why.lab.test": {"TXT": ["%{i} may not send for %{d}"]}})
     f = (await run_step(zone))["dns.spf.eval"]
     assert f.status is Status.FAIL and f.category == "spf-fail"
     assert f.details["explanation"] == "127.0.0.1 may not send for lab.test"
@@ -158,7 +160,7 @@ async def test_spf_without_ip_is_skipped() -> None:
 
 
 async def test_spf_helo_checked() -> None:
-    zone = lab_zone(**{"mail.lab.test": {"A": "127.0.0.1", "TXT": ["v=spf1 -all"]}})
+    zone = lab_zone(extra={"mail.lab.test": {"A": "127.0.0.1", "TXT": ["v=spf1 -all"]}})
     f = (await run_step(zone))["dns.spf.helo"]
     assert f.status is Status.WARN and f.details["result"] == "fail"
 
@@ -187,14 +189,14 @@ def _ed_record() -> str:
     ("v=DKIM1; k=dsa; p=AAAA", Status.FAIL, "malformed"),
 ])
 async def test_dkim_keys(record: str, status: Status, words: str) -> None:
-    zone = lab_zone(**{"lab._domainkey.lab.test": {"TXT": [record]}})
+    zone = lab_zone(extra={"lab._domainkey.lab.test": {"TXT": [record]}})
     f = (await run_step(zone))["dns.dkim.lab"]
     assert f.status is status and words in f.title, f.title
     assert f.category == (None if status is Status.PASS else "dns-dkim")
 
 
 async def test_dkim_cname_delegation() -> None:
-    zone = lab_zone(**{"lab._domainkey.lab.test": {"CNAME": "lab.dkim.esp.test"},
+    zone = lab_zone(extra={"lab._domainkey.lab.test": {"CNAME": "lab.dkim.esp.test"},
                        "lab.dkim.esp.test": {"TXT": [dkim_record()]}})
     f = (await run_step(zone))["dns.dkim.lab"]
     assert f.status is Status.PASS and f.details["delegated_to"] == "lab.dkim.esp.test"
@@ -203,14 +205,14 @@ async def test_dkim_cname_delegation() -> None:
 async def test_dkim_selectors_from_headers() -> None:
     headers = ("From: Alice <alice@lab.test>\r\nDKIM-Signature: v=1; a=rsa-sha256; d=lab.test;\r\n"
                " s=hdr; h=from; bh=abc=; b=def=\r\nSubject: hi\r\n\r\nbody\r\n")
-    zone = lab_zone(**{"hdr._domainkey.lab.test": {"TXT": [dkim_record()]}})
+    zone = lab_zone(extra={"hdr._domainkey.lab.test": {"TXT": [dkim_record()]}})
     run = await run_step(zone, dkim_selectors=(), message_headers=headers)
     assert run["dns.dkim.hdr"].status is Status.PASS
     assert run["dns.dmarc.alignment"].details["dkim_aligned"] == ["lab.test"]
 
 
 async def test_dkim_probe_finds_common_selector() -> None:
-    zone = lab_zone(**{"selector1._domainkey.lab.test": {"TXT": [dkim_record()]}})
+    zone = lab_zone(extra={"selector1._domainkey.lab.test": {"TXT": [dkim_record()]}})
     run = await run_step(zone, dkim_selectors=())
     f = run["dns.dkim.selector1"]
     assert f.status is Status.PASS and f.details["probed"]
@@ -223,8 +225,8 @@ async def test_dkim_probe_finds_nothing_warns() -> None:
 
 
 # --------------------------------------------------------------------------- DMARC
-def dmarc_zone(*records: str, **extra) -> dict:
-    zone = lab_zone(**extra)
+def dmarc_zone(*records: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    zone = lab_zone(extra=extra)
     zone["_dmarc.lab.test"] = {"TXT": list(records)}
     return zone
 
@@ -249,7 +251,7 @@ async def test_dmarc_two_records() -> None:
 
 
 async def test_dmarc_org_domain_fallback() -> None:
-    zone = lab_zone(**{"sub.lab.test": {"MX": "10 mail.lab.test",
+    zone = lab_zone(extra={"sub.lab.test": {"MX": "10 mail.lab.test",
                                         "TXT": ["v=spf1 ip4:127.0.0.1 -all"]}})
     run = await run_step(zone, domain="sub.lab.test", mail_from="a@sub.lab.test")
     f = run["dns.dmarc"]
@@ -259,14 +261,14 @@ async def test_dmarc_org_domain_fallback() -> None:
 
 async def test_dmarc_external_report_authorization() -> None:
     rec = "v=DMARC1; p=reject; rua=mailto:a@reports.example,mailto:b@other.example"
-    zone = dmarc_zone(rec, **{"lab.test._report._dmarc.reports.example": {"TXT": ["v=DMARC1"]}})
+    zone = dmarc_zone(rec, extra={"lab.test._report._dmarc.reports.example": {"TXT": ["v=DMARC1"]}})
     f = (await run_step(zone))["dns.dmarc.reports"]
     assert f.status is Status.WARN and f.category == "dns-dmarc"
     assert "other.example" in f.title and "reports.example" not in f.title
 
 
 async def test_dmarc_alignment_fails_for_foreign_mail_from() -> None:
-    zone = lab_zone(**{"bounce.example": {"TXT": ["v=spf1 ip4:127.0.0.1 -all"]}})
+    zone = lab_zone(extra={"bounce.example": {"TXT": ["v=spf1 ip4:127.0.0.1 -all"]}})
     run = await run_step(zone, mail_from="bounce@bounce.example")
     f = run["dns.dmarc.alignment"]
     assert f.status is Status.FAIL and f.category == "dmarc-fail"
@@ -275,7 +277,7 @@ async def test_dmarc_alignment_fails_for_foreign_mail_from() -> None:
 
 # --------------------------------------------------------------------------- PTR
 async def test_ptr_not_forward_confirmed() -> None:
-    zone = lab_zone(**{"1.0.0.127.in-addr.arpa": {"PTR": "other.lab.test."},
+    zone = lab_zone(extra={"1.0.0.127.in-addr.arpa": {"PTR": "other.lab.test."},
                        "other.lab.test": {"A": "192.0.2.7"}})
     f = (await run_step(zone))["dns.ptr"]
     assert f.status is Status.FAIL and f.category == "dns-ptr" and "forward" in f.title
@@ -293,7 +295,7 @@ async def test_ptr_servfail_is_error() -> None:
 
 # --------------------------------------------------------------------------- blocklists
 async def test_public_resolver_code_is_error_not_listed() -> None:
-    zone = lab_zone(**{"1.0.0.127.zen.lab.test": {"A": "127.255.255.254"}})
+    zone = lab_zone(extra={"1.0.0.127.zen.lab.test": {"A": "127.255.255.254"}})
     f = (await run_step(zone, ip_blocklists=("zen.lab.test", "bl.lab.test")))["dns.dnsbl.ip"]
     assert f.status is Status.ERROR and f.category is None
     assert f.details["listed_on"] == [] and f.details["errors"] == ["zen.lab.test"]
@@ -306,7 +308,7 @@ async def test_blocklist_timeout_is_error() -> None:
 
 
 async def test_listed_with_reason_and_domain_list() -> None:
-    zone = lab_zone("ip-blocklisted", **{"lab.test.dbl.lab.test": {"A": "127.0.1.2"}})
+    zone = lab_zone("ip-blocklisted", extra={"lab.test.dbl.lab.test": {"A": "127.0.1.2"}})
     run = await run_step(zone)
     f = run["dns.dnsbl.ip"]
     assert f.status is Status.FAIL and f.category == "blocklisted" and "sent spam" in f.summary
@@ -346,7 +348,7 @@ class PolicyServer:
         writer.close()
 
 
-STS = lab_zone(**{"_mta-sts.lab.test": {"TXT": ["v=STSv1; id=1"]}})
+STS = lab_zone(extra={"_mta-sts.lab.test": {"TXT": ["v=STSv1; id=1"]}})
 
 
 @pytest.mark.parametrize(("policy", "http", "status"), [
@@ -387,7 +389,7 @@ async def test_tlsrpt(record, status) -> None:
 @pytest.mark.parametrize(("tlsa", "status"), [
     ("3 1 1 " + "ab" * 32, Status.PASS), ("1 0 1 " + "cd" * 32, Status.WARN)])
 async def test_dane(tlsa: str, status: Status) -> None:
-    zone = lab_zone(**{"_25._tcp.mail.lab.test": {"TLSA": tlsa}})
+    zone = lab_zone(extra={"_25._tcp.mail.lab.test": {"TLSA": tlsa}})
     f = (await run_step(zone))["dns.dane"]
     assert f.status is status and f.details["dnssec_validated"] is False
     assert "NOT DNSSEC-validated" in f.summary

@@ -56,7 +56,8 @@ async def test_fan_out_of_two_per_level_300_deep_stops_without_recursion_error()
         resolver = Resolver([server.nameserver], timeout=1.0)
         checked = await check_host(resolver, "192.0.2.9", "l0.fan.test", "a@l0.fan.test")
         health = await analyze(resolver, "l0.fan.test")
-    assert checked.result == "permerror" and "more than 10 DNS lookups" in checked.reason
+    assert checked.result == "permerror" and checked.reason is not None
+    assert "more than 10 DNS lookups" in checked.reason
     assert checked.lookups == MAX_LOOKUPS + 1
     assert health.result == "permerror" and not health.complete
     assert MAX_LOOKUPS < health.lookups <= ANALYZE_MAX_LOOKUPS + 1
@@ -74,7 +75,7 @@ async def test_endless_chain_stops_at_the_lookup_limit_and_the_depth_bound() -> 
         health = await analyze(resolver, "c0.chain.test")
     assert checked.result == "permerror" and checked.lookups == MAX_LOOKUPS + 1
     assert health.result == "permerror" and not health.complete
-    assert "nested more than" in health.reason
+    assert health.reason is not None and "nested more than" in health.reason
     depth, node = 0, health.trace
     while node is not None and node.children:
         node, depth = node.children[0], depth + 1
@@ -105,9 +106,10 @@ async def test_prefetched_terms_are_not_counted() -> None:
         resolver = Resolver([server.nameserver], timeout=1.0)
         res = await check_host(resolver, "192.0.2.9", "p.test", "a@p.test")
     assert res.result == "pass" and res.lookups == 1 and res.void_lookups == 0
-    assert res.matched["via"]["term"] == "ip4:192.0.2.9"
+    assert res.matched is not None and res.matched["via"]["term"] == "ip4:192.0.2.9"
     fetched = {(q.name, q.rdtype) for q in server.log}
     assert ("b.p.test", "TXT") in fetched  # fetched ahead of the walk ...
+    assert res.trace is not None
     assert [t["term"] for t in res.trace.terms] == ["include:a.p.test"]  # ... never evaluated
 
 
@@ -120,4 +122,4 @@ async def test_void_lookups_counted_only_when_evaluated() -> None:
         other = await check_host(resolver, "192.0.2.10", "v.test", "a@v.test")
     assert passing.result == "pass" and passing.void_lookups == 2
     assert ("n3.v.test", "A") not in asked_first  # nothing after the matching ip4 is fetched
-    assert other.result == "permerror" and "void" in other.reason
+    assert other.result == "permerror" and other.reason is not None and "void" in other.reason

@@ -3,22 +3,15 @@ responder (in-process for the analysis, in a thread for the CLI), and the messag
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-for path in (str(HERE.parents[1]), str(HERE)):
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-from mailkit import stories, zone  # noqa: E402
-
-from tests.conftest import serve_in_thread  # noqa: E402
-from wizard.dns.resolver import Resolver  # noqa: E402
-from wizard.lab.dns_server import DnsServer  # noqa: E402
+from tests.conftest import serve_in_thread
+from tests.headers.mailkit import stories, zone
+from wizard.dns.resolver import Resolver
+from wizard.lab.dns_server import DnsServer
 
 
 @pytest.fixture

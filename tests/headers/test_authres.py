@@ -3,8 +3,7 @@ authserv-id, tolerant of real variants, and attributed to the hop that wrote the
 
 from __future__ import annotations
 
-from samples import GMAIL, MICROSOFT_365, POSTFIX
-
+from tests.headers.samples import GMAIL, MICROSOFT_365, POSTFIX
 from wizard.headers.authres import client_ip, parse_authres, parse_received_spf, read_recorded
 from wizard.headers.changes import attribute, final_hop
 from wizard.headers.hops import read_hops
@@ -83,6 +82,7 @@ def test_received_spf_with_and_without_receiver() -> None:
     entry = parse_received_spf("softfail (google.com: domain of transitioning a@example.com "
                                "does not designate 198.51.100.7 as permitted sender) "
                                "client-ip=198.51.100.7; envelope-from=a@example.com;")
+    assert entry is not None
     assert (entry.authserv_id, entry.result) == ("google.com", "softfail")
     assert entry.properties == {"smtp.client-ip": "198.51.100.7",
                                 "smtp.mailfrom": "a@example.com"}

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from mailkit import DSN, stories
 
 from tests.conftest import run_cli
+from tests.headers.mailkit import DSN, stories
 
 STORIES = stories()
 RESULT_VALUES = {"pass", "fail", "neutral", "none", "temperror", "permerror", "policy",

@@ -3,8 +3,7 @@ Message-ID, Date, TLS on the way in, and which of them become warnings."""
 
 from __future__ import annotations
 
-from mailkit import SIGNED, SUBMISSION, deliver, message, prepend, sign
-
+from tests.headers.mailkit import SIGNED, SUBMISSION, deliver, message, prepend, sign
 from wizard.dns.resolver import Resolver
 from wizard.headers.analyse import analyse_message
 
@@ -20,6 +19,7 @@ def rows(analysis) -> dict[str, tuple[str, str]]:
 async def test_signed_one_click_unsubscribe_passes(resolver: Resolver) -> None:
     news = prepend(message(extra=UNSUBSCRIBE), SUBMISSION)
     a = await analyse_message(deliver(sign(news, headers=WITH_UNSUBSCRIBE)), resolver)
+    assert a.verdict is not None
     got = rows(a)
     assert got["one-click-unsubscribe"] == ("pass", "signed by d=example.com")
     assert got["spf-and-dkim"][0] == "pass" and got["from-aligned"][0] == "pass"
@@ -30,6 +30,7 @@ async def test_signed_one_click_unsubscribe_passes(resolver: Resolver) -> None:
 async def test_unsigned_unsubscribe_fields_do_not_count(resolver: Resolver) -> None:
     news = prepend(message(extra=UNSUBSCRIBE), SUBMISSION)
     a = await analyse_message(deliver(sign(news)), resolver)
+    assert a.verdict is not None
     status, evidence = rows(a)["one-click-unsubscribe"]
     assert status == "fail" and "not covered by a passing DKIM signature" in evidence
     finding = next(f for f in a.findings if f.id == "headers.requirement.one-click-unsubscribe")
@@ -69,5 +70,6 @@ async def test_bad_message_id_missing_date_and_no_tls(resolver: Resolver) -> Non
 async def test_two_from_fields_make_a_malformed_message(resolver: Resolver) -> None:
     raw = message(extra=["From: Mallory <mallory@evil.test>"])
     a = await analyse_message(deliver(prepend(raw, SUBMISSION)), resolver)
+    assert a.verdict is not None
     assert a.verdict.category == "message-format" and a.verdict.status.value == "fail"
     assert a.dmarc.result == "permerror"

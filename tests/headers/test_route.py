@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mailkit import stories
-from samples import EXIM, GMAIL, MICROSOFT_365
 
+from tests.headers.mailkit import stories
+from tests.headers.samples import EXIM, GMAIL, MICROSOFT_365
 from wizard.headers.route import is_received_message, message_kind
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "bounces" / "eml"

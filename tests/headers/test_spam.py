@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from samples import EXIM, GMAIL, MICROSOFT_365, MICROSOFT_BULK
-
+from tests.headers.samples import EXIM, GMAIL, MICROSOFT_365, MICROSOFT_BULK
 from wizard.headers.authres import read_recorded
 from wizard.headers.parse import parse_message
 from wizard.headers.spam import read_spam

@@ -4,7 +4,8 @@ the right DKIM, ARC, SPF and DMARC results and verdict from the analysis."""
 from __future__ import annotations
 
 import pytest
-from mailkit import (
+
+from tests.headers.mailkit import (
     APPENDED,
     LIST_IP,
     SENDER_IP,
@@ -15,7 +16,6 @@ from mailkit import (
     sign,
     stories,
 )
-
 from wizard.dns.resolver import Resolver
 from wizard.headers.analyse import analyse_message
 
@@ -86,6 +86,7 @@ async def test_l_tag_reports_the_bytes_added_after_signing(resolver: Resolver) -
 
 async def test_a_revoked_key_is_a_key_problem_with_its_fix(resolver: Resolver) -> None:
     a = await analyse_message(STORIES["revoked-key"].data, resolver)
+    assert a.verdict is not None
     assert "revoked (empty p=)" in a.dkim[0].reason
     assert "revoked._domainkey.example.com" in a.verdict.next.next_step
     assert a.verdict.next.who == "your-mail-admin"
@@ -95,6 +96,7 @@ async def test_a_revoked_key_is_a_key_problem_with_its_fix(resolver: Resolver) -
 
 async def test_the_list_that_rewrote_the_subject_is_named(resolver: Resolver) -> None:
     a = await analyse_message(STORIES["arc-list"].data, resolver)
+    assert a.verdict is not None
     assert [i.seal_domain for i in a.arc.instances] == ["lists.example.org"]
     assert a.arc.instances[0].seal_valid and a.arc.instances[0].signature_valid
     first = {r.method: r.result for r in a.arc.instances[0].results}
@@ -112,15 +114,18 @@ async def test_the_list_that_rewrote_the_subject_is_named(resolver: Resolver) ->
 
 async def test_a_forward_breaks_spf_at_the_receiver_only(resolver: Resolver) -> None:
     a = await analyse_message(STORIES["forwarded"].data, resolver)
+    assert a.verdict is not None
     assert a.spf.ip == SENDER_IP and a.spf_receiver is not None
     assert a.spf_receiver.ip != SENDER_IP
     forwarded = next(c for c in a.changes if c.kind == "forwarded")
     assert forwarded.suspect == "mx.forward.example.net"
+    assert a.verdict.finding_id is not None
     assert a.verdict.finding_id.startswith("headers.change")
 
 
 async def test_misalignment_names_the_domains_that_passed(resolver: Resolver) -> None:
     a = await analyse_message(STORIES["not-aligned-esp"].data, resolver)
+    assert a.verdict is not None
     assert a.dmarc.dkim_domains == ["esp.test"] and a.dmarc.spf_domain == "esp.test"
     assert "only for esp.test, not for example.com" in a.verdict.next.next_step
 
@@ -138,6 +143,7 @@ async def test_strict_alignment_refuses_a_subdomain(resolver: Resolver) -> None:
 
 async def test_spf_fail_names_the_ip_to_add(resolver: Resolver) -> None:
     a = await analyse_message(STORIES["spf-fail"].data, resolver)
+    assert a.verdict is not None
     assert a.spf.ip == "198.51.100.7" and a.spf.result == "fail"
     assert a.verdict.next.action == {"kind": "check-dns", "domain": "example.com",
                                      "sending_ip": "198.51.100.7"}
@@ -147,6 +153,7 @@ async def test_a_dns_failure_is_inconclusive_never_a_failure(dns, resolver: Reso
     dns.set_behaviour("s1._domainkey.example.com", "servfail")
     dns.set_behaviour("_dmarc.example.com", "servfail")
     a = await analyse_message(STORIES["valid"].data, resolver)
+    assert a.verdict is not None
     assert a.dkim[0].result == "temperror" and "SERVFAIL" in a.dkim[0].reason
     assert a.dmarc.result == "temperror"
     assert a.verdict.status.value == "error" and a.verdict.category is None
@@ -156,6 +163,7 @@ async def test_a_dns_failure_is_inconclusive_never_a_failure(dns, resolver: Reso
 async def test_without_dns_the_receivers_record_still_decides(dns, resolver: Resolver) -> None:
     dns.set_behaviour("_dmarc.example.com", "servfail")
     a = await analyse_message(STORIES["arc-list"].data, resolver)
+    assert a.verdict is not None
     finding = next(f for f in a.findings if f.id == "headers.dmarc")
     assert finding.status.value == "fail" and "as mx.receiver.test recorded it" in finding.title
     assert a.verdict.category == "dmarc-fail"
@@ -166,6 +174,7 @@ async def test_a_key_removed_since_delivery_is_not_a_change(resolver: Resolver) 
     data = deliver(signed, ip="198.51.100.7", origin="relay.other.test",
                    recorded="dkim=pass header.d=example.com header.s=gone")
     a = await analyse_message(data, resolver)
+    assert a.verdict is not None
     assert a.dkim[0].problem == "key" and "was removed or never published" in a.dkim[0].reason
     (change,) = [c for c in a.changes if c.method == "dkim"]
     assert change.kind == "key-changed" and "did not change" in change.summary
@@ -180,6 +189,7 @@ async def test_a_copy_changed_after_the_receiver_verified_it(resolver: Resolver)
     data = deliver(signed_message(), recorded="dkim=pass header.d=example.com")
     data = data.replace(b"figures are attached", b"figures were attached")
     a = await analyse_message(data, resolver)
+    assert a.verdict is not None
     (change,) = [c for c in a.changes if c.method == "dkim"]
     assert change.kind == "changed-after-delivery" and change.suspect is None
     assert a.verdict.status.value == "warn"  # DMARC still passes on SPF
@@ -210,6 +220,7 @@ async def test_a_subdomain_falls_back_to_the_organizational_policy(resolver: Res
 async def test_the_subdomain_policy_sp_applies_after_fallback(resolver: Resolver) -> None:
     sub = prepend(message(sender="News <news@news.lenient.test>"), SUBMISSION)
     a = await analyse_message(deliver(sub, return_path="news@news.lenient.test"), resolver)
+    assert a.verdict is not None
     assert a.dmarc.policy_domain == "lenient.test" and a.dmarc.policy == "none"
     assert a.dmarc.result == "fail" and a.spf.result == "fail"
     assert a.verdict.category == "dmarc-fail"

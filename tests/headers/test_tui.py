@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mailkit import DSN, stories
+from textual.widgets import Input, TextArea
 
 from screens.app import WizardApp
 from screens.explain_screen import ExplainScreen
 from screens.headers_screen import HeadersScreen
+from tests.headers.mailkit import DSN, stories
 from wizard.lab.dns_server import DnsServer
 from wizard.target import Target
 
@@ -47,12 +48,13 @@ async def test_every_message_gets_its_results_on_the_screen(dns: DnsServer,
         for name, story in STORIES.items():
             path = tmp_path / f"{name}.eml"
             path.write_bytes(story.data)
-            screen.query_one("#headers-path").value = str(path)
+            screen.query_one("#headers-path", Input).value = str(path)
             await pilot.press("ctrl+o")
             await app.workers.wait_for_complete()
             await pilot.pause()
             a = screen.analysis
             assert a is not None and a.source == str(path), (name, screen.error)
+            assert a.verdict is not None
             got = ([(c.result, c.problem or "") for c in a.dkim], a.arc.result, a.spf.result,
                    a.dmarc.result, a.verdict.status.value, a.verdict.category)
             assert got == (story.dkim, story.arc, story.spf, story.dmarc, story.status,
@@ -66,15 +68,18 @@ async def test_a_pasted_message_is_analysed_and_its_article_opens(dns: DnsServer
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
         screen = app.screen
-        screen.query_one("#headers-input").text = STORIES["valid"].data.decode()
+        assert isinstance(screen, HeadersScreen)
+        screen.query_one("#headers-input", TextArea).text = STORIES["valid"].data.decode()
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        assert screen.analysis is not None
         assert [c.result for c in screen.analysis.dkim] == ["pass"]  # pasting kept it intact
-        screen.query_one("#headers-input").text = STORIES["arc-list"].data.decode()
+        screen.query_one("#headers-input", TextArea).text = STORIES["arc-list"].data.decode()
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        assert screen.analysis is not None and screen.analysis.verdict is not None
         assert screen.analysis.verdict.category == "dmarc-fail"
         assert "lists.example.org" in plain(screen, "#headers-verdict")
         assert "rewrote the subject after signing" in plain(screen, "#headers-verdict")
@@ -89,15 +94,16 @@ async def test_explain_screen_hands_a_pasted_message_over(dns: DnsServer) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
         assert isinstance(app.screen, ExplainScreen)
-        app.screen.query_one("#explain-input").text = STORIES["spf-fail"].data.decode()
+        app.screen.query_one("#explain-input", TextArea).text = STORIES["spf-fail"].data.decode()
         await pilot.click("#explain-headers")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, HeadersScreen)
-        assert screen.query_one("#headers-input").text.startswith("Return-Path:")
+        assert screen.query_one("#headers-input", TextArea).text.startswith("Return-Path:")
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        assert screen.analysis is not None and screen.analysis.verdict is not None
         assert screen.analysis.verdict.category == "dmarc-fail"
         assert screen.analysis.spf.ip == "198.51.100.7"
 
@@ -108,18 +114,21 @@ async def test_a_bounce_is_explained_and_garbage_is_refused(dns: DnsServer,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
         screen = app.screen
-        screen.query_one("#headers-input").text = DSN.decode()
+        assert isinstance(screen, HeadersScreen)
+        screen.query_one("#headers-input", TextArea).text = DSN.decode()
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.analysis is None and screen.bounce[0].category == "recipient-unknown"
+        assert screen.analysis is None and screen.bounce is not None
+        assert screen.bounce[0].category == "recipient-unknown"
         assert "This is a bounce" in plain(screen, "#headers-verdict")
-        screen.query_one("#headers-input").text = "[b]not[/b] a message \x1b[31m"
+        screen.query_one("#headers-input", TextArea).text = "[b]not[/b] a message \x1b[31m"
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.analysis is None and "not an e-mail message" in screen.error
-        screen.query_one("#headers-path").value = str(tmp_path / "missing.eml")
+        assert screen.analysis is None
+        assert screen.error is not None and "not an e-mail message" in screen.error
+        screen.query_one("#headers-path", Input).value = str(tmp_path / "missing.eml")
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert screen.analysis is None

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from wizard.lab.hostile import ESCAPES, HOSTILE_MODES, HostileSmtpServer
+from wizard.lab.hostile import ESCAPES, HOSTILE_MODES, HostileMode, HostileSmtpServer
 from wizard.report import render
 from wizard.secret import Secret
 from wizard.session import Session
@@ -36,7 +36,7 @@ EXPECTED = {
 }
 
 
-async def walk(mode: str) -> Session:
+async def walk(mode: HostileMode) -> Session:
     async with HostileSmtpServer(mode) as server:
         target = Target(
             host="127.0.0.1", port=server.port,
@@ -73,7 +73,9 @@ async def test_escapes_and_markup_are_kept_as_visible_text():
 
 
 async def test_connection_closed_at_each_step_names_the_step():
-    for mode, words in [("close-after-auth", "authentication"), ("close-after-mail", "sending"),
-                        ("close-after-starttls", "STARTTLS")]:
+    cases: list[tuple[HostileMode, str]] = [
+        ("close-after-auth", "authentication"), ("close-after-mail", "sending"),
+        ("close-after-starttls", "STARTTLS")]
+    for mode, words in cases:
         session = await walk(mode)
         assert words in session.verdict.headline

@@ -43,6 +43,7 @@ def start(*args: str, tmp: Path) -> tuple[subprocess.Popen[str], list[str]]:
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--serve", "--all", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             cwd=REPO)
+    assert proc.stdout is not None and proc.stderr is not None  # both piped
     lines: list[str] = []
     while not any(line.startswith("Press ctrl+c") for line in lines):
         line = proc.stdout.readline()

@@ -27,6 +27,7 @@ def serve(tmp: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", "healthy",
                              "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env_for(tmp), cwd=REPO)
+    assert proc.stdout is not None and proc.stderr is not None  # both piped
     for line in proc.stdout:
         if line.startswith("Press ctrl+c"):
             return proc
@@ -64,6 +65,7 @@ def test_a_lab_held_without_the_cli_is_removed_on_sigterm_too(tmp_path):
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                             env=env_for(tmp_path), cwd=REPO)
+    assert proc.stdout is not None  # piped
     folder = Path(proc.stdout.readline().strip())
     assert folder.exists() and folder.parent == tmp_path
     proc.send_signal(signal.SIGTERM)

@@ -6,6 +6,7 @@ import json
 import stat
 
 import pytest
+from textual.widgets import DataTable, OptionList
 
 from tests.tui.tuikit import finish_walk, texts
 from wizard.lab.exercise import (
@@ -100,7 +101,7 @@ def visible_text(screen) -> str:
 
 
 async def test_pilot_the_answer_is_hidden_until_given_and_the_score_is_recorded(data_dir):
-    from screens.exercise_screen import DiagnosisScreen, ExercisePickerScreen
+    from screens.exercise_screen import DiagnosisScreen, ExercisePickerScreen, ExerciseRunScreen
     from screens.lab_app import LabApp
 
     chosen = at_level(SCENARIOS, "beginner")
@@ -110,12 +111,13 @@ async def test_pilot_the_answer_is_hidden_until_given_and_the_score_is_recorded(
         await pilot.pause()
         picker = app.screen
         assert isinstance(picker, ExercisePickerScreen)
-        table = picker.query_one("#exercise-table")
+        table = picker.query_one("#exercise-table", DataTable)
         rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert rows == [f"Exercise {i}" for i in range(1, len(chosen) + 1)]
         assert "wrong-password" not in visible_text(picker)
         await pilot.press(*["down"] * (number - 1), "enter")
         run = await finish_walk(pilot)
+        assert isinstance(run, ExerciseRunScreen) and run.session is not None
         assert run.sub_title == f"Exercise {number}"
         shown = visible_text(run)
         assert run.session.verdict.category == "auth-failed"  # the walk itself ran
@@ -127,15 +129,16 @@ async def test_pilot_the_answer_is_hidden_until_given_and_the_score_is_recorded(
         assert app.screen is run
         await pilot.press("h")
         await pilot.pause()
-        assert "Hint 1" in visible_text(run) and run.hints_used == 1
+        assert "Hint 1" in visible_text(run)
+        assert isinstance(run, ExerciseRunScreen) and run.hints_used == 1
         await pilot.press("d")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, DiagnosisScreen)
-        dialog.query_one("#diagnosis-category").highlighted = [
+        dialog.query_one("#diagnosis-category", OptionList).highlighted = [
             c for c, _ in dialog.categories].index("auth-failed")
         await pilot.press("enter")
-        dialog.query_one("#diagnosis-fix").highlighted = next(
+        dialog.query_one("#diagnosis-fix", OptionList).highlighted = next(
             i for i, f in enumerate(dialog.fixes) if f.category == "auth-failed")
         await pilot.press("enter")
         await pilot.pause(0.3)
@@ -170,7 +173,7 @@ async def test_pilot_the_lab_picker_shows_expected_verdicts_only_on_request(data
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         picker = app.screen
-        table = picker.query_one("#lab-table")
+        table = picker.query_one("#lab-table", DataTable)
         labels = [str(c.label) for c in table.columns.values()]
         assert "Expected verdict" not in labels
         assert "success" not in visible_text(picker)

@@ -61,8 +61,9 @@ def test_lab_serve_prints_endpoints_that_work_and_stops_cleanly_on_ctrl_c():
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", "healthy",
                              "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=REPO)
+    assert proc.stdout is not None and proc.stderr is not None  # both piped
     try:
-        lines = []
+        lines: list[str] = []
         while not any(line.startswith("Press ctrl+c") for line in lines):
             line = proc.stdout.readline()
             assert line, proc.stderr.read()

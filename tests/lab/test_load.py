@@ -9,11 +9,10 @@ import time
 
 import dns.message
 
-from tests.conftest import serve_in_thread
+from tests.conftest import builtin_scenario, serve_in_thread
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import zone_for
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 
 WAIT_S = 30  # per connection: a bound, not a timing goal
 
@@ -28,7 +27,7 @@ async def test_the_lab_smtp_server_greets_500_simultaneous_connections():
             held.append(writer)  # keep every connection open until all are greeted
 
     held: list[asyncio.StreamWriter] = []
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         lines = await asyncio.gather(*(greeting(lab.port) for _ in range(500)),
                                      return_exceptions=True)
         for writer in held:
@@ -50,7 +49,7 @@ def test_the_lab_dns_answers_a_burst_of_queries_sent_faster_than_it_reads():
             query.id = i
             sent[i] = query
             sock.sendto(query.to_wire(), server.nameserver)
-        answered = set()
+        answered: set[int] = set()
         deadline = time.monotonic() + WAIT_S
         sock.settimeout(1.0)
         while len(answered) < len(sent) and time.monotonic() < deadline:

@@ -7,11 +7,10 @@ import json
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import builtin_scenario, run_cli
 from wizard.lab.record import RecordError, scenario_from_report
 from wizard.lab.runner import Lab
 from wizard.lab.scenario_file import parse
-from wizard.lab.scenarios import get
 from wizard.lab.smtp_server import LAB_PASSWORD
 from wizard.report import render
 from wizard.secret import secret_forms
@@ -24,14 +23,14 @@ SAMPLE = ["healthy", "relay-denied", "wrong-password", "app-password-required", 
 
 
 async def report_of(name: str) -> dict:
-    scenario = get(name)
+    scenario = builtin_scenario(name)
     async with Lab(scenario) as lab:
         target = lab.target()
         session = await run_check(target)
     return json.loads(render(session, "json"))
 
 
-async def replay(text: str) -> str:
+async def replay(text: str) -> str | None:
     scenario = parse(text, "<recorded>")
     async with Lab(scenario) as lab:
         session = await run_check(lab.target())
@@ -41,7 +40,7 @@ async def replay(text: str) -> str:
 @pytest.mark.parametrize("name", SAMPLE)
 async def test_a_recorded_report_replays_to_the_same_verdict(name):
     report = await report_of(name)
-    assert report["verdict"]["category"] == get(name).expected
+    assert report["verdict"]["category"] == builtin_scenario(name).expected
     text = scenario_from_report(report).toml()
     assert await replay(text) == report["verdict"]["category"]
 

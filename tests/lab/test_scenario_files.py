@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,17 +132,19 @@ async def test_dns_zone_text_and_record_edits_are_served():
 
 
 def test_write_and_read_back_give_the_same_scenario():
-    data = {"scenario": {"name": "round-trip", "expected": "mailbox-full", "level": "advanced",
-                         "description": "Quotes \" and back\\slashes\nand lines.",
-                         "hint": ["one", "two"]},
-            "smtp": {"ehlo": ["SIZE 100", "AUTH PLAIN"], "delay_ms": 5, "greylist": True,
-                     "data": ["550-5.7.1 first", "550 5.7.1 second"],
-                     "recipients": {"bob@lab.test": "552 5.2.2 full"}},
-            "dns": {"variant": "healthy", "records": {"x.lab.test": {"A": ["192.0.2.1"]}}},
-            "target": {"user": "", "timeout": 2.5, "send": True}}
+    data: dict[str, dict[str, Any]] = {
+        "scenario": {"name": "round-trip", "expected": "mailbox-full", "level": "advanced",
+                     "description": "Quotes \" and back\\slashes\nand lines.",
+                     "hint": ["one", "two"]},
+        "smtp": {"ehlo": ["SIZE 100", "AUTH PLAIN"], "delay_ms": 5, "greylist": True,
+                 "data": ["550-5.7.1 first", "550 5.7.1 second"],
+                 "recipients": {"bob@lab.test": "552 5.2.2 full"}},
+        "dns": {"variant": "healthy", "records": {"x.lab.test": {"A": ["192.0.2.1"]}}},
+        "target": {"user": "", "timeout": 2.5, "send": True}}
     scenario = parse(dumps(data, comment="a comment"))
     assert scenario.name == "round-trip" and scenario.hints == ("one", "two")
     assert scenario.learn == data["scenario"]["description"].strip()
+    assert scenario.smtp is not None
     assert scenario.smtp.size_limit == 100 and scenario.smtp.auth_mechanisms == ("PLAIN",)
     assert scenario.smtp.data_reply == "550-5.7.1 first\r\n550 5.7.1 second"
     assert scenario.smtp.rcpt_replies == {"bob@lab.test": "552 5.2.2 full"}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ssl
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -57,12 +59,12 @@ def test_auth_replies_are_interpreted(reply, category):
     assert auth_category(reply) == category
 
 
-def cert(**changes) -> CertInfo:
-    values = dict(subject="mail.example.com", issuer="Example CA", names=["mail.example.com"],
-                  not_before=NOW - timedelta(days=30), not_after=NOW + timedelta(days=60),
-                  self_signed=False, serial="1")
-    values.update(changes)
-    return CertInfo(**values)
+def cert(**changes: Any) -> CertInfo:
+    """A valid certificate for mail.example.com, with ``changes``."""
+    valid = CertInfo(subject="mail.example.com", issuer="Example CA", names=["mail.example.com"],
+                     not_before=NOW - timedelta(days=30), not_after=NOW + timedelta(days=60),
+                     self_signed=False, serial="1")
+    return replace(valid, **changes)
 
 
 def verify_error(code: int, message: str) -> ssl.SSLCertVerificationError:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import builtin_scenario
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 from wizard.target import Security, Target
 from wizard.tree import run_check
 
@@ -42,7 +42,7 @@ async def test_each_resolution_failure_is_its_own_finding(host, status, words):
 
 
 async def test_a_name_that_resolves_is_connected_to_and_its_certificate_matches():
-    async with Lab(get("healthy")) as lab, DnsServer(ZONE) as dns:
+    async with Lab(builtin_scenario("healthy")) as lab, DnsServer(ZONE) as dns:
         target = lab.target(host="mail.lab.test", nameservers=(dns.nameserver,), dns=False,
                             security=Security.STARTTLS)
         session = await run_check(target)

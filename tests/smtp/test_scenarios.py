@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import builtin_scenario
 from wizard.findings import Finding, Status
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
+from wizard.lab.smtp_server import LabSmtpServer
 from wizard.session import Session
 from wizard.tree import run_check
 
 
 async def walk(name: str, **changes) -> Session:
-    scenario = get(name)
+    scenario = builtin_scenario(name)
     assert scenario is not None
     async with Lab(scenario) as lab:
         return await run_check(lab.target(dns=False, **changes))
@@ -66,7 +67,7 @@ async def test_scenario_gives_the_expected_finding(name, finding_id, status, cat
     finding = find(session, finding_id)
     assert finding.status is status, finding.to_dict()
     assert finding.category == category
-    expected_verdict = get(name).expected
+    expected_verdict = builtin_scenario(name).expected
     assert session.verdict.category == expected_verdict
 
 
@@ -84,12 +85,14 @@ async def test_healthy_session_reports_tls_details_and_sends_nothing():
 
 
 async def test_send_delivers_one_marked_message_and_reports_the_queue_id():
-    scenario = get("healthy")
+    scenario = builtin_scenario("healthy")
     async with Lab(scenario) as lab:
         session = await run_check(lab.target(dns=False, send=True))
+        assert isinstance(lab.smtp, LabSmtpServer)  # the healthy scenario's scripted server
         delivered = lab.smtp.state.delivered
     data = find(session, "send.data")
     assert data.status is Status.PASS
+    assert data.reply is not None
     assert "queued as LAB000001" in data.reply.text
     assert len(delivered) == 1
     body = delivered[0].decode() if isinstance(delivered[0], bytes) else delivered[0]
@@ -134,9 +137,10 @@ async def test_no_verify_connects_but_warns_loudly():
 
 
 async def test_closed_port_runs_the_port_probe_and_finds_the_working_port():
-    scenario = get("closed-port")
+    scenario = builtin_scenario("closed-port")
     async with Lab(scenario) as lab:
         session = await run_check(lab.target(dns=False))
+        assert lab.helper is not None  # closed-port runs a working server for the probe
         working = lab.helper.port
     probe = find(session, "connect.ports")
     modes = {row["port"]: row["mode"] for row in probe.details["ports"]}
@@ -173,7 +177,8 @@ async def test_greylisted_recipient_is_accepted_on_a_retry_after_the_window_only
     import asyncio
     from dataclasses import replace
 
-    scenario = get("greylisting")
+    scenario = builtin_scenario("greylisting")
+    assert scenario.smtp is not None
     assert scenario.smtp.greylist_retry_s >= 60  # a class checking at once is greylisted too
     scenario = replace(scenario, smtp=replace(scenario.smtp, greylist_retry_s=0.5))
     async with Lab(scenario) as lab:
@@ -199,7 +204,8 @@ async def test_each_password_mechanism_logs_in_and_is_redacted(mechanism):
     from wizard.lab.smtp_server import LAB_PASSWORD, SmtpBehaviour
     from wizard.secret import secret_forms
 
-    scenario = replace(get("healthy"), smtp=SmtpBehaviour(auth_mechanisms=(mechanism,)))
+    scenario = replace(builtin_scenario("healthy"),
+                       smtp=SmtpBehaviour(auth_mechanisms=(mechanism,)))
     async with Lab(scenario) as lab:
         session = await run_check(lab.target(dns=False))
         bad = await run_check(lab.target(dns=False, password="wrong-password-xyz"))
@@ -216,7 +222,8 @@ async def test_xoauth2_token_from_the_environment_logs_in():
     from wizard.lab.smtp_server import LAB_PASSWORD, SmtpBehaviour
     from wizard.secret import Secret
 
-    scenario = replace(get("healthy"), smtp=SmtpBehaviour(auth_mechanisms=("XOAUTH2",)))
+    scenario = replace(builtin_scenario("healthy"),
+                       smtp=SmtpBehaviour(auth_mechanisms=("XOAUTH2",)))
     async with Lab(scenario) as lab:
         session = await run_check(lab.target(dns=False, password=None,
                                              oauth_token=Secret(LAB_PASSWORD)))

@@ -74,6 +74,7 @@ def test_login_and_cram_answers_are_redacted_as_recorded():
 def test_cli_stdout_stderr_and_output_file_hold_no_secret(tmp_path):
     out = tmp_path / "r.json"
     with serve_scenario("wrong-password") as lab:
+        assert lab.certs is not None
         args = ["check", "--host", "127.0.0.1", "--port", str(lab.port), "--ca-file",
                 lab.certs.ca_file, "--no-dns", "--user", LAB_USER, "--password-env", "PW"]
         runs = [run_cli(*args, "--format", fmt, env={"PW": OTHER_PASSWORD})

@@ -12,13 +12,12 @@ import ssl
 
 import pytest
 
-from tests.conftest import run_cli, serve_in_thread
+from tests.conftest import builtin_scenario, run_cli, serve_in_thread
 from wizard.findings import Status
 from wizard.lab.certs import LabCertificates
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import zone_for
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER, LabSmtpServer, SmtpBehaviour
 from wizard.secret import Secret
 from wizard.session import Session
@@ -35,7 +34,8 @@ def find(session: Session, fid: str):
 async def check_healthy_with(zone: dict, behaviours: dict | None = None,
                              **changes) -> Session:
     """The healthy lab server, checked through a DNS responder serving ``zone``."""
-    async with Lab(get("healthy")) as lab, DnsServer(zone, behaviours=behaviours) as dns:
+    async with Lab(builtin_scenario("healthy")) as lab, \
+            DnsServer(zone, behaviours=behaviours) as dns:
         target = lab.target(**changes).with_changes(nameservers=(dns.nameserver,))
         return await run_check(target)
 
@@ -81,9 +81,10 @@ async def test_a_listed_domain_fails_with_blocklisted():
 def test_cli_exits_0_when_only_side_checks_are_inconclusive():
     behaviours = {name: "refused" for name in (
         FOREIGN, f"_mta-sts.{FOREIGN}", f"_smtp._tls.{FOREIGN}")}
-    with serve_in_thread(Lab(get("healthy"))) as lab, \
+    with serve_in_thread(Lab(builtin_scenario("healthy"))) as lab, \
             serve_in_thread(DnsServer(zone_for("healthy"), behaviours=behaviours)) as dns:
         host, port = dns.nameserver
+        assert lab.certs is not None
         result = run_cli(
             "check", "--host", "127.0.0.1", "--port", str(lab.port), "--ca-file",
             lab.certs.ca_file, "--user", LAB_USER, "--password-env", "PW", "--mail-from",
@@ -100,7 +101,7 @@ def test_cli_exits_0_when_only_side_checks_are_inconclusive():
 
 
 async def implicit_tls_walk(security: Security) -> Session:
-    async with Lab(get("implicit-tls")) as lab:  # implicit TLS on a free port, not 465
+    async with Lab(builtin_scenario("implicit-tls")) as lab:  # implicit TLS on a free port, not 465
         assert lab.port != 465
         return await run_check(lab.target(security=security, dns=False))
 
@@ -124,7 +125,7 @@ async def test_an_explicit_wrong_mode_fails_with_the_rerun_that_fixes_it():
 
 
 async def test_auto_on_465_speaking_plain_text_continues_with_starttls():
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         # the healthy server (STARTTLS) reached as if it were on 465, in auto mode
         target = lab.target(security=Security.AUTO, dns=False)
         import wizard.smtp.connect as connect
@@ -168,7 +169,7 @@ async def test_a_chain_ending_in_a_company_ca_is_untrusted_not_self_signed(tmp_p
 
 
 async def test_wrong_name_and_untrusted_issuer_are_reported_together():
-    async with Lab(get("cert-wrong-name")) as lab:
+    async with Lab(builtin_scenario("cert-wrong-name")) as lab:
         session = await run_check(lab.target(ca_file=None, dns=False))
     cert = find(session, "tls.certificate")
     assert cert.details["problems"] == ["wrong-name", "unknown-issuer"], cert.details
@@ -190,7 +191,7 @@ async def test_wrong_name_and_untrusted_issuer_are_reported_together():
 ])
 async def test_headlines_name_the_cause_and_end_with_one_next_step(scenario, words, category,
                                                                    who, kind):
-    async with Lab(get(scenario)) as lab:
+    async with Lab(builtin_scenario(scenario)) as lab:
         session = await run_check(lab.target(dns=False))
     verdict = session.verdict
     assert verdict.category == category
@@ -200,13 +201,13 @@ async def test_headlines_name_the_cause_and_end_with_one_next_step(scenario, wor
 
 
 async def test_relay_denied_without_login_asks_for_the_login():
-    async with Lab(get("relay-denied")) as lab:
+    async with Lab(builtin_scenario("relay-denied")) as lab:
         session = await run_check(lab.target(dns=False))
     assert session.verdict.next.action == {"kind": "rerun", "ask": ["user", "password"]}
 
 
 async def test_success_says_what_was_not_tested():
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         session = await run_check(lab.target(mail_from=None, rcpt_to=None, dns=False))
     verdict = session.verdict
     assert verdict.status is Status.PASS
@@ -216,7 +217,7 @@ async def test_success_says_what_was_not_tested():
 
 
 async def test_security_none_with_starttls_offered_says_login_needs_tls():
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         session = await run_check(lab.target(security=Security.NONE, dns=False))
     verdict = session.verdict
     assert verdict.category == "tls-required", verdict
@@ -233,7 +234,7 @@ async def walk_answering(scenario: str, answers: dict[str, str], **changes) -> S
         asked.append(question.id)
         return answers.get(question.id)
 
-    async with Lab(get(scenario)) as lab:
+    async with Lab(builtin_scenario(scenario)) as lab:
         async for event in walk(lab.target(dns=False, **changes), answer=answer):
             if isinstance(event, WalkFinished):
                 event.session.notes.extend(asked)
@@ -287,7 +288,7 @@ def test_every_scenario_verdict_has_a_next_step_and_who():
 
 
 async def test_password_secret_never_leaks_into_next_steps():
-    async with Lab(get("wrong-password")) as lab:
+    async with Lab(builtin_scenario("wrong-password")) as lab:
         session = await run_check(lab.target(dns=False, password=Secret("Sekr3t-pass!")))
     text = json.dumps(session.to_dict())
     assert "Sekr3t-pass!" not in text
@@ -310,14 +311,14 @@ async def test_an_international_local_part_is_not_sent_raw_to_a_server_without_s
 
 
 async def test_an_international_domain_goes_out_as_a_labels():
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         session = await run_check(lab.target(mail_from="alice@bücher.lab.test", dns=False))
     sent = [line.text for line in session.transcript if line.text.startswith("MAIL FROM")]
     assert sent and "alice@xn--bcher-kva.lab.test" in sent[0]
 
 
 async def test_an_international_local_part_uses_smtputf8_where_offered():
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         session = await run_check(lab.target(rcpt_to="josé@lab.test", dns=False))
     sent = [line.text for line in session.transcript if line.text.startswith("MAIL FROM")]
     assert sent[0].endswith(" SMTPUTF8")

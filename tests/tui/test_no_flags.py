@@ -4,11 +4,12 @@ lab scenario, rendered by the TUI's own widgets, is searched for ``--``."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from textual.app import App, ComposeResult
-from tuikit import make_app
 
 from screens.widgets import FindingCard, VerdictBox
+from tests.tui.tuikit import make_app
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import SCENARIOS
 from wizard.tree import run_check
@@ -28,7 +29,7 @@ class Cards(App[None]):
             yield FindingCard(finding)
 
 
-def shown_text(app: App[None]) -> str:
+def shown_text(app: App[Any]) -> str:
     out = []
     for widget in app.screen.query("Static, Button, Label"):
         visual = widget.render()
@@ -58,7 +59,7 @@ async def test_no_finding_or_verdict_of_any_scenario_shows_a_flag():
 
 async def test_the_run_screen_status_and_buttons_show_no_flag():
     app = make_app(lab=True, scenario="relay-denied")
-    from tuikit import finish_walk
+    from tests.tui.tuikit import finish_walk
 
     async with app.run_test(size=(80, 24)) as pilot:
         run = await finish_walk(pilot)

@@ -6,13 +6,16 @@ import asyncio
 import tomllib
 
 import pytest
-from tuikit import SIZE, finish_walk, make_app, texts
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.widgets import Button, DataTable, Input, Select, Static, TextArea
 
 from screens.article_screen import ArticleScreen
 from screens.explain_screen import ExplainScreen
 from screens.help_screen import HelpScreen
 from screens.lab_screen import LabPickerScreen
 from screens.target_screen import TargetScreen
+from tests.tui.tuikit import SIZE, finish_walk, make_app, texts
 from wizard.target import Target
 
 
@@ -28,7 +31,7 @@ async def test_lab_without_scenario_opens_the_picker() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, LabPickerScreen)
-        table = app.screen.query_one("#lab-table")
+        table = app.screen.query_one("#lab-table", DataTable)
         assert table.row_count >= 20
         assert "healthy" in str(table.get_row_at(0)[0])
 
@@ -39,6 +42,7 @@ async def test_lab_picker_starts_the_chosen_scenario_and_back_stops_it(isolated)
         await pilot.pause()
         await pilot.press("enter")  # the first row: healthy
         run = await finish_walk(pilot)
+        assert run.session is not None
         assert run.scenario.name == "healthy"
         assert run.session.verdict.category == "success"
         assert run._lab is not None
@@ -60,13 +64,14 @@ async def test_field_errors_are_shown_under_each_field() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        screen.query_one("#f-host").value = "bad host!"
-        screen.query_one("#f-port").value = "99999"
-        screen.query_one("#f-mail_from").value = "no-at-sign"
+        screen.query_one("#f-host", Input).value = "bad host!"
+        screen.query_one("#f-port", Input).value = "99999"
+        screen.query_one("#f-mail_from", Input).value = "no-at-sign"
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, TargetScreen)  # not started
-        errors = {w.id: str(w.content) for w in screen.query(".target-error") if w.display}
+        errors = {w.id: str(w.content) for w in screen.query(".target-error").results(Static)
+                  if w.display}
         assert "invalid host name" in errors["e-host"]
         assert "out of range" in errors["e-port"]
         assert "expected name@domain" in errors["e-mail_from"]
@@ -77,9 +82,9 @@ async def test_profiles_are_saved_without_the_password(isolated) -> None:
     app = make_app(target=Target(host="smtp.example.com", port=587))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        screen.query_one("#f-user").value = "me@example.com"
-        screen.query_one("#f-password").value = "hunter2-secret"
-        screen.query_one("#profile-name").value = "work"
+        screen.query_one("#f-user", Input).value = "me@example.com"
+        screen.query_one("#f-password", Input).value = "hunter2-secret"
+        screen.query_one("#profile-name", Input).value = "work"
         await pilot.press("ctrl+s")
         await pilot.pause()
     path = isolated / "config" / "profiles.toml"
@@ -90,11 +95,11 @@ async def test_profiles_are_saved_without_the_password(isolated) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        screen.query_one("#profile-select").value = "work"
+        screen.query_one("#profile-select", Select).value = "work"
         await pilot.pause()
-        assert screen.query_one("#f-host").value == "smtp.example.com"
-        assert screen.query_one("#f-user").value == "me@example.com"
-        assert screen.query_one("#f-password").value == ""
+        assert screen.query_one("#f-host", Input).value == "smtp.example.com"
+        assert screen.query_one("#f-user", Input).value == "me@example.com"
+        assert screen.query_one("#f-password", Input).value == ""
 
 
 async def test_explain_a_pasted_error_shows_category_and_article() -> None:
@@ -103,7 +108,7 @@ async def test_explain_a_pasted_error_shows_category_and_article() -> None:
         await pilot.press("f2")
         screen = app.screen
         assert isinstance(screen, ExplainScreen)
-        screen.query_one("#explain-input").text = "550 5.1.1 User unknown"
+        screen.query_one("#explain-input", TextArea).text = "550 5.1.1 User unknown"
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert screen.category == "recipient-unknown"
@@ -120,7 +125,8 @@ async def test_explain_shows_markup_literally() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
         screen = app.screen
-        screen.query_one("#explain-input").text = "550 5.7.1 [b]relay[/b] denied [link=x]y\x1b[2J"
+        screen.query_one("#explain-input", TextArea).text = \
+            "550 5.7.1 [b]relay[/b] denied [link=x]y\x1b[2J"
         await pilot.press("ctrl+r")
         await pilot.pause()
         reason = texts(screen, "#explain-reason")[0]
@@ -133,6 +139,7 @@ async def test_article_links_back_and_forward() -> None:
         app.open_article("relay-denied")
         await pilot.pause()
         article = app.screen
+        assert isinstance(article, ArticleScreen)
         await article.go("choosing-the-port")
         assert article.sub_title == "Choosing the port"
         await pilot.press("b")
@@ -168,12 +175,14 @@ async def test_every_binding_has_an_id_and_a_tooltip() -> None:
         target_screen,
     )
 
-    classes = [app_module.WizardApp, article_screen.ArticleScreen, explain_screen.ExplainScreen,
-               help_screen.HelpScreen, history_screen.HistoryScreen, lab_screen.LabPickerScreen,
-               question_screen.QuestionScreen, report_screen.ReportScreen, run_screen.RunScreen,
-               target_screen.TargetScreen]
+    classes: list[type[DOMNode]] = [
+        app_module.WizardApp, article_screen.ArticleScreen, explain_screen.ExplainScreen,
+        help_screen.HelpScreen, history_screen.HistoryScreen, lab_screen.LabPickerScreen,
+        question_screen.QuestionScreen, report_screen.ReportScreen, run_screen.RunScreen,
+        target_screen.TargetScreen]
     for cls in classes:
         for binding in cls.BINDINGS:
+            assert isinstance(binding, Binding), (cls.__name__, binding)
             assert binding.id and binding.tooltip, (cls.__name__, binding)
 
 
@@ -200,11 +209,12 @@ async def test_run_now_opens_the_run_screen_directly() -> None:
     app = make_app(target=target, run_now=True)
     async with app.run_test(size=SIZE) as pilot:
         run = await finish_walk(pilot)
+        assert run.session is not None
         assert run.session.verdict.status.failed
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, TargetScreen)
-        assert app.screen.query_one("#f-host").value == "127.0.0.1"
+        assert app.screen.query_one("#f-host", Input).value == "127.0.0.1"
 
 
 async def test_edit_target_from_run_reruns_with_the_change() -> None:
@@ -216,11 +226,12 @@ async def test_edit_target_from_run_reruns_with_the_change() -> None:
         await pilot.pause()
         form = app.screen
         assert isinstance(form, TargetScreen) and form.edit
-        form.query_one("#f-port").value = "2"
+        form.query_one("#f-port", Input).value = "2"
         await pilot.press("ctrl+r")
         run = await finish_walk(pilot)
+        assert run.session is not None
         assert app.screen is run
-        assert run.target.port == 2
+        assert run.target is not None and run.target.port == 2
         assert run.session.target.port == 2
         assert run.sub_title == "127.0.0.1:2"
 
@@ -274,7 +285,7 @@ async def test_hostile_server_text_is_shown_literally() -> None:
         assert "[b]bold[/b] [link=x]click[/link]" in text
         assert "[red]not red\\x1b]52;c;ZXZpbA==\\x07" in text
         assert "\x1b" not in text
-        assert "[i]title" in str(pilot.app.screen.query_one(".article-button").label)
+        assert "[i]title" in str(pilot.app.screen.query_one(".article-button", Button).label)
 
 
 async def test_keys_can_be_remapped_by_binding_id(isolated) -> None:

@@ -4,9 +4,10 @@ card, the verdict, the live transcript, the report and the session file hold no 
 from __future__ import annotations
 
 import pytest
-from tuikit import finish_walk, make_app
+from textual.widgets import RichLog
 
 from screens.report_screen import ReportScreen
+from tests.tui.tuikit import finish_walk, make_app
 from wizard.findings import Step
 from wizard.lab.hostile import AUTH_MECHANISMS, AUTH_MISBEHAVIOURS, SecretProbeServer
 from wizard.secret import Secret, secret_forms
@@ -38,15 +39,16 @@ async def test_tui_shows_no_secret(mechanism, misbehaviour, isolated):
         app = make_app(target=target, run_now=True)
         async with app.run_test(size=(120, 40)) as pilot:
             run = await finish_walk(pilot)
+            assert run.session is not None
             shown: list[str] = []
             for step in Step:
                 await run.show_step(step.value, force=True)
                 await pilot.pause()
                 shown += [plain(w) for w in run.query("Static, Label, Button")]
-            shown += [strip.text for strip in run.query_one("#run-transcript").lines]
+            shown += [strip.text for strip in run.query_one("#run-transcript", RichLog).lines]
             await pilot.press("t")
             await pilot.pause()
-            shown += [strip.text for strip in run.query_one("#run-transcript").lines]
+            shown += [strip.text for strip in run.query_one("#run-transcript", RichLog).lines]
             auth = next(f for f in run.session.findings if f.step is Step.AUTH)
             assert auth.status.value == "fail"
             await pilot.press("r")

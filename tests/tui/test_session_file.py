@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tuikit import SIZE, finish_walk, make_app
+from textual.widgets import Static
 
+from tests.conftest import builtin_scenario
+from tests.tui.tuikit import SIZE, finish_walk, make_app
 from wizard.history import list_sessions, load_session
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER
 from wizard.secret import secret_forms
 
@@ -27,6 +28,7 @@ async def test_session_file_is_complete_and_has_no_lab_password(isolated: Path) 
     app = make_app(lab=True, scenario="healthy")
     async with app.run_test(size=SIZE) as pilot:
         run = await finish_walk(pilot)
+        assert run.session is not None
     (path,) = session_files(isolated)
     assert path.stat().st_mode & 0o777 == 0o600
     text = path.read_text()
@@ -41,17 +43,19 @@ async def test_session_file_is_complete_and_has_no_lab_password(isolated: Path) 
     assert report["verdict"]["category"] == "success"
     assert [c["id"] for c in report["checks"]] == [f.id for f in run.session.findings]
     assert load_session(path).complete
-    assert list_sessions()[0].verdict["status"] == "pass"
+    verdict = list_sessions()[0].verdict
+    assert verdict is not None and verdict["status"] == "pass"
 
 
 async def test_custom_password_never_reaches_the_session_file(isolated: Path) -> None:
     password = "My-Own-S3cret!pw"
-    async with Lab(get("healthy")) as lab:
+    async with Lab(builtin_scenario("healthy")) as lab:
         target = lab.target(password=password)
         app = make_app(target=target, run_now=True)
         async with app.run_test(size=SIZE) as pilot:
             run = await finish_walk(pilot, answers={"question.provider": "other",
                                                     "question.client_error": "535 5.7.8 bad"})
+            assert run.session is not None
             assert run.session.verdict.category == "auth-failed"
     (path,) = session_files(isolated)
     text = path.read_text()
@@ -81,7 +85,7 @@ async def test_rerun_and_escape_cancel_the_walk_and_the_files_say_so(isolated: P
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert run.session is None
-        assert "Cancelled" in str(run.query_one("#run-status").content)
+        assert "Cancelled" in str(run.query_one("#run-status", Static).content)
         assert run.query_one("#step-connect", StepItem).state == "cancelled"
         assert app.screen is run  # escape cancelled; it did not leave
     files = session_files(isolated)

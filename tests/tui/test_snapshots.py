@@ -9,8 +9,8 @@ Regenerate after an intended change: pytest tests/tui/test_snapshots.py --snapsh
 from __future__ import annotations
 
 import pytest
-from tuikit import make_app
 
+from tests.tui.tuikit import make_app
 from wizard.target import Security, Target
 
 SIZES = [(80, 24), (120, 40)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tuikit import SIZE, finish_walk, make_app, texts
+from textual.widgets import Button, DataTable, Input, TabbedContent
 
 from screens.article_screen import ArticleScreen
 from screens.history_screen import HistoryScreen
@@ -12,6 +12,7 @@ from screens.messages import WalkDone, WalkEvent
 from screens.report_screen import ReportScreen
 from screens.run_screen import RunScreen
 from screens.widgets import FindingCard, StepItem
+from tests.tui.tuikit import SIZE, finish_walk, make_app, texts
 from wizard.tree import FindingAdded, WalkFinished
 
 
@@ -24,6 +25,7 @@ async def test_healthy_lab_passes_every_step() -> None:
     app = make_app(lab=True, scenario="healthy")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         run = await finish_walk(pilot)
+        assert run.session is not None
         states = {item.step: item.state for item in run.query(StepItem)}
         assert states["connect"] == states["tls"] == states["auth"] == states["send"] == "pass"
         assert run.session.verdict.category == "success"
@@ -47,10 +49,11 @@ async def test_relay_denied_shows_verdict_and_article() -> None:
     app = make_app(lab=True, scenario="relay-denied")
     async with app.run_test(size=SIZE) as pilot:
         run = await finish_walk(pilot)
+        assert run.session is not None
         assert run.session.verdict.category == "relay-denied"
-        assert run.query_one(StepItem.__name__ + "#step-send").state == "fail"
+        assert run.query_one("#step-send", StepItem).state == "fail"
         assert "send.relay_hint" in card_ids(run)  # the diagnostic sub-step is shown
-        assert "Relay access denied" in str(run.query_one("#verdict-article").label)
+        assert "Relay access denied" in str(run.query_one("#verdict-article", Button).label)
         await pilot.click("#verdict-article")
         await pilot.pause()
         article = app.screen
@@ -63,6 +66,7 @@ async def test_wrong_password_reaches_auth_failed_and_its_article() -> None:
     app = make_app(lab=True, scenario="wrong-password")
     async with app.run_test(size=SIZE) as pilot:
         run = await finish_walk(pilot)
+        assert run.session is not None
         verdict = run.session.verdict
         assert verdict.category == "auth-failed"
         assert run.shown_step == "auth"
@@ -78,6 +82,7 @@ async def test_the_provider_answer_changes_the_verdict_visibly() -> None:
     app = make_app(lab=True, scenario="wrong-password")
     async with app.run_test(size=SIZE) as pilot:
         run = await finish_walk(pilot, answers={"question.provider": "gmail"})
+        assert run.session is not None
         verdict = run.session.verdict
         assert verdict.category == "auth-failed"
         # Gmail + 535: the app-password article and Gmail's own next step replace the defaults
@@ -92,6 +97,7 @@ async def test_closed_port_shows_the_port_probe() -> None:
     app = make_app(lab=True, scenario="closed-port")
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         run = await finish_walk(pilot)
+        assert run.session is not None
         assert run.session.verdict.category == "connection-refused"
         assert run.shown_step == "connect"
         assert "connect.ports" in card_ids(run)
@@ -112,14 +118,14 @@ async def test_report_saves_copies_and_history_reopens_it(isolated) -> None:
         assert isinstance(report, ReportScreen)
         target = isolated / "out"
         target.mkdir()
-        report.query_one("#report-path").value = str(target / "report.md")
+        report.query_one("#report-path", Input).value = str(target / "report.md")
         await pilot.press("ctrl+s")
         saved = target / "report.md"
         assert saved.read_text().startswith("# smtp-wizard report")
         assert saved.stat().st_mode & 0o777 == 0o600
         await pilot.press("ctrl+t")
         assert app.clipboard.startswith("# smtp-wizard report")
-        report.query_one("#report-tabs").active = "report-js"
+        report.query_one("#report-tabs", TabbedContent).active = "report-js"
         await pilot.pause()
         await pilot.press("ctrl+t")
         assert '"schema": 1' in app.clipboard
@@ -129,7 +135,7 @@ async def test_report_saves_copies_and_history_reopens_it(isolated) -> None:
         await pilot.pause()
         history = app.screen
         assert isinstance(history, HistoryScreen)
-        table = history.query_one("#history-table")
+        table = history.query_one("#history-table", DataTable)
         assert table.row_count == 1
         assert "FAIL" in str(table.get_row_at(0)[2])
         await pilot.press("enter")

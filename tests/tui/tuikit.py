@@ -4,28 +4,37 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.pilot import Pilot
+
+    from screens.app import WizardApp
+    from screens.run_screen import RunScreen
 
 ARTICLES = Path(__file__).resolve().parent / "articles"
 SIZE = (120, 40)
 
 
-def make_app(**kwargs: Any):
+def make_app(**kwargs: Any) -> WizardApp:
     from screens.app import WizardApp
 
     return WizardApp(knowledge_dirs=[str(ARTICLES)], **kwargs)
 
 
-async def finish_walk(pilot: Any, answers: dict[str, str | None] | None = None,
-                      timeout: float = 15.0) -> Any:
+async def finish_walk(pilot: Pilot[Any], answers: dict[str, str | None] | None = None,
+                      timeout: float = 15.0) -> RunScreen:
     """Answer the tree's questions (escape skips) until the walk is done; returns RunScreen."""
+    from textual.widgets import TextArea
+
     from screens.question_screen import QuestionScreen
     from screens.run_screen import RunScreen
 
     answers = answers or {}
     app = pilot.app
 
-    async def loop() -> Any:
+    async def loop() -> RunScreen:
         while True:
             await pilot.pause(0.02)
             screen = app.screen
@@ -37,7 +46,7 @@ async def finish_walk(pilot: Any, answers: dict[str, str | None] | None = None,
                     index = [v for v, _ in screen.question.choices].index(answer)
                     await pilot.press(*(["down"] * index), "enter")
                 else:
-                    screen.query_one("#question-text").text = answer
+                    screen.query_one("#question-text", TextArea).text = answer
                     await pilot.press("ctrl+s")
                 continue
             runs = [s for s in app.screen_stack if isinstance(s, RunScreen)]
@@ -50,7 +59,7 @@ async def finish_walk(pilot: Any, answers: dict[str, str | None] | None = None,
     return run
 
 
-def texts(screen: Any, selector: str) -> list[str]:
+def texts(screen: DOMNode, selector: str) -> list[str]:
     """The plain text of every widget matching ``selector`` on ``screen``."""
     out = []
     for widget in screen.query(selector):

@@ -11,9 +11,9 @@ the other servers of a lab (:mod:`wizard.lab.runner`).
 
 from __future__ import annotations
 
-from wizard.lab.hostile import HOSTILE_MODES, HostileSmtpServer
+from wizard.lab.hostile import HOSTILE_MODES, HostileSmtpServer, is_hostile_mode
 from wizard.lab.loopback import LoopbackServer
-from wizard.lab.smtp_server import RawSmtpServer
+from wizard.lab.smtp_server import RawSmtpServer, is_raw_mode
 
 CLOSED_PORT = "closed-port"
 
@@ -41,8 +41,8 @@ def make_server(name: str, banner: str = "", port: int = 0) -> LoopbackServer:
     ``greet-text`` (what a file's non-220 ``greeting`` becomes) sends ``banner`` and closes."""
     if name == "greet-text":
         return RawSmtpServer("greet-text", banner=banner, port=port)
-    if name in RAW_BEHAVIOURS:
-        return RawSmtpServer(name, banner=banner, port=port, delay=5.0)  # type: ignore[arg-type]
-    if name in HOSTILE_MODES:
-        return HostileSmtpServer(name, port=port)  # type: ignore[arg-type]
+    if name in RAW_BEHAVIOURS and is_raw_mode(name):
+        return RawSmtpServer(name, banner=banner, port=port, delay=5.0)
+    if is_hostile_mode(name):
+        return HostileSmtpServer(name, port=port)
     raise ValueError(f"unknown behaviour {name!r}: one of {', '.join(BEHAVIOURS)}")

@@ -274,12 +274,9 @@ def run_lab(args: argparse.Namespace) -> int:
             trainee = _trainee(args)
         except ValueError as exc:
             return fail_usage(f"--trainee: {exc}")
-    from screens.lab_app import LabApp  # lazy-ui: the lab picker and exercises live in the TUI
+    from wizard.cli.tui import open_lab
 
     shown = chosen if scenario is None or scenario in chosen else (*chosen, scenario)
-    app = LabApp(scenarios=shown, scenario=scenario.name if scenario else None,
-                 latency_ms=args.latency, exercise=args.exercise, trainee=trainee,
-                 show_verdict=args.show_verdict)
-    app.run()
-    return app.return_code or 0
+    return open_lab(shown, scenario=scenario.name if scenario else None, latency_ms=args.latency,
+                    exercise=args.exercise, trainee=trainee, show_verdict=args.show_verdict)
 

@@ -46,8 +46,10 @@ import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
+import dns.rdtypes.ANY.CNAME
 import dns.rdtypes.ANY.MX
 import dns.rdtypes.ANY.TXT
+import dns.rdtypes.txtbase
 import dns.rrset
 import dns.zone
 
@@ -71,7 +73,7 @@ class QueryLog:
     transport: str
 
 
-def _txt(rdtype: int, strings: Iterable[str | bytes]) -> dns.rdata.Rdata:
+def _txt(rdtype: dns.rdatatype.RdataType, strings: Iterable[str | bytes]) -> dns.rdata.Rdata:
     chunks: list[bytes] = []
     for s in strings:
         raw = s.encode("utf-8") if isinstance(s, str) else bytes(s)
@@ -124,6 +126,7 @@ class Zone:
             name = dns.name.from_text(owner, origin=dns.name.root)
             node = zone.records.setdefault(name, {})
             zone.existing.add(name)
+            items: list[tuple[Mapping[str, Any] | str, bool]]
             if isinstance(entries, Mapping):
                 items = [({k: v}, False) for k, v in entries.items()]
             elif isinstance(entries, str):
@@ -166,7 +169,11 @@ class Zone:
         node = self.records[name]
         spf = node.get(dns.rdatatype.SPF)
         if spf and dns.rdatatype.TXT not in node and name not in self.no_txt:
-            node[dns.rdatatype.TXT] = [_txt(dns.rdatatype.TXT, r.strings) for r in spf]
+            texts = []
+            for r in spf:
+                assert isinstance(r, dns.rdtypes.txtbase.TXTBase)  # SPF rdata is TXT-shaped
+                texts.append(_txt(dns.rdatatype.TXT, r.strings))
+            node[dns.rdatatype.TXT] = texts
 
     def _index(self) -> None:
         for name in list(self.existing):
@@ -216,7 +223,9 @@ class Zone:
                 break
             rrset = dns.rrset.from_rdata_list(current, 300, cname[:1])
             response.answer.append(rrset)
-            current = cname[0].target
+            alias = cname[0]
+            assert isinstance(alias, dns.rdtypes.ANY.CNAME.CNAME)  # stored under CNAME
+            current = alias.target
             if current in seen or self.behaviour.get(current):
                 return response
             seen.add(current)
@@ -290,7 +299,7 @@ class DnsServer:
                 if self.port:
                     raise
                 continue
-            self._udp = transport  # type: ignore[assignment]
+            self._udp = transport
             self.port = port
             return self
         raise OSError(f"no free port pair for the DNS server: {last}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 from wizard.lab.loopback import LoopbackServer
 
@@ -22,7 +22,11 @@ HostileMode = Literal[
     "close-after-mail", "close-after-rcpt", "close-after-data",
 ]
 
-HOSTILE_MODES: tuple[str, ...] = HostileMode.__args__  # type: ignore[attr-defined]
+HOSTILE_MODES: tuple[HostileMode, ...] = get_args(HostileMode)
+
+
+def is_hostile_mode(name: str) -> TypeGuard[HostileMode]:
+    return name in HOSTILE_MODES
 
 # What a terminal would obey if it were printed raw: colour, cursor move, title, OSC 52 clipboard.
 ESCAPES = "\x1b[31mred\x1b[0m \x1b[2J\x1b[H \x1b]0;pwned-title\x07 \x1b]52;c;ZXZpbA==\x07"

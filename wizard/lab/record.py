@@ -381,8 +381,8 @@ def _smtp_table(report: _Report, renamer: Renamer, notes: list[str],
         line = _reply_line(greeting.get("reply"))
         if line and line.startswith("220"):
             smtp["greeting"] = renamer.text(line)
-    if report.failed("smtp.ehlo") and report.failed("smtp.ehlo").get("category") == \
-            "connection-dropped":
+    ehlo_failed = report.failed("smtp.ehlo")
+    if ehlo_failed and ehlo_failed.get("category") == "connection-dropped":
         return {"behaviour": "drop-after-ehlo"}
     before = (report.get("smtp.ehlo") or {}).get("details", {}).get("extensions") or {}
     after = (report.get("smtp.ehlo.tls") or {}).get("details", {}).get("extensions") or {}

@@ -24,7 +24,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, get_args
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
@@ -312,6 +312,11 @@ RawMode = Literal[
     "greet-421", "greet-554", "never-greet", "drop-after-banner", "drop-after-ehlo",
     "tls-bytes", "slow-greeting", "greet-text", "helo-only",
 ]
+RAW_MODES: tuple[RawMode, ...] = get_args(RawMode)
+
+
+def is_raw_mode(name: str) -> TypeGuard[RawMode]:
+    return name in RAW_MODES
 
 
 class RawSmtpServer(LoopbackServer):

@@ -195,6 +195,8 @@ class SmtpSession:
             else:
                 original(data)
 
+        # Patched on this one protocol instance and restored below; mypy rightly flags assigning
+        # to a method, which is the point here.
         protocol.data_received = keep_early_data  # type: ignore[method-assign]
         try:
             async with lock:
