@@ -156,11 +156,12 @@ def test_target_more_options(snap_compare) -> None:
 
 
 def test_exercise_picker(snap_compare) -> None:
-    from screens.lab_app import LabApp
-    from tuikit import ARTICLES
-    from wizard.lab.scenarios import SCENARIOS
-
     from pathlib import Path
+
+    from tuikit import ARTICLES
+
+    from screens.lab_app import LabApp
+    from wizard.lab.scenarios import SCENARIOS
 
     app = LabApp(scenarios=SCENARIOS[:6], exercise=True, trainee="sam",
                  knowledge_dirs=[str(ARTICLES)], score_folder=Path("scores"))  # shown: fixed
