@@ -28,7 +28,7 @@ from textual.widgets import Button, DataTable, Footer, Header, OptionList, Stati
 from textual.widgets.option_list import Option
 
 from screens.run_screen import RunScreen
-from screens.widgets import STATUS_LABEL, STATUS_STYLE, StepItem
+from screens.widgets import StepItem, finding_text
 from screens.wizard_screen import WizardScreen
 from wizard.findings import Finding
 from wizard.lab.exercise import (
@@ -127,15 +127,7 @@ class EvidenceCard(Vertical):
         self.finding = finding
 
     def compose(self) -> ComposeResult:
-        f = self.finding
-        text = Text.assemble((f" {STATUS_LABEL[f.status]} ", STATUS_STYLE[f.status]), " ",
-                             (printable(f.title), "bold"))
-        if f.summary:
-            text.append("\n" + printable(f.summary), "dim")
-        if f.reply is not None:
-            text.append("\nServer said: ", "dim italic")
-            text.append(printable(str(f.reply)))
-        yield Static(text, classes="finding-text")
+        yield Static(finding_text(self.finding), classes="finding-text")
 
 
 class ExerciseRunScreen(RunScreen):

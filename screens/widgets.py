@@ -38,6 +38,19 @@ class ArticleButton(Button):
         self.article_id = article_id
 
 
+def finding_text(f: Finding) -> Text:
+    """A finding as the cards show it: status, title, summary and the server's reply (all
+    untrusted text made printable)."""
+    text = Text.assemble((f" {STATUS_LABEL[f.status]} ", STATUS_STYLE[f.status]), " ",
+                         (printable(f.title), "bold"))
+    if f.summary:
+        text.append("\n" + printable(f.summary), "dim")
+    if f.reply is not None:
+        text.append("\nServer said: ", "dim italic")
+        text.append(printable(str(f.reply)))
+    return text
+
+
 class FindingCard(Vertical):
     """One finding: status, title, summary, the server's reply, and its article."""
 
@@ -48,13 +61,7 @@ class FindingCard(Vertical):
 
     def compose(self) -> ComposeResult:
         f = self.finding
-        text = Text.assemble((f" {STATUS_LABEL[f.status]} ", STATUS_STYLE[f.status]), " ",
-                             (printable(f.title), "bold"))
-        if f.summary:
-            text.append("\n" + printable(f.summary), "dim")
-        if f.reply is not None:
-            text.append("\nServer said: ", "dim italic")
-            text.append(printable(str(f.reply)))
+        text = finding_text(f)
         problem = f.status.failed or f.status is Status.WARN
         if problem and f.category:
             text.append(f"\ncategory: {f.category}", "dim")

@@ -298,6 +298,17 @@ async def _bounded(check: Check, step: Step, target: Target,
                         {"budget_s": budget}, category="connection-timeout")]
 
 
+async def _run(check: Check, step: Step, target: Target, ctx: CheckContext,
+               *collect: list[Finding]) -> AsyncGenerator[Event, None]:
+    """Run one check (bounded), adding each finding to the session and to ``collect``."""
+    yield CheckStarted(check.id, check.title, step)
+    for finding in await _bounded(check, step, target, ctx):
+        for into in collect:
+            into.append(finding)
+        ctx.results.append(finding)
+        yield FindingAdded(finding)
+
+
 def _wants_dns(target: Target) -> bool:
     return target.dns and bool(target.sender_domain or target.recipient_domain)
 
@@ -353,24 +364,17 @@ async def walk(
                 yield StepFinished(node.step, Status.SKIP)
                 continue
             for check in node.checks:
-                yield CheckStarted(check.id, check.title, node.step)
-                results = await _bounded(check, node.step, target, ctx)
-                for finding in results:
-                    found.append(finding)
-                    ctx.results.append(finding)
-                    yield FindingAdded(finding)
+                results: list[Finding] = []
+                async for event in _run(check, node.step, target, ctx, results, found):
+                    yield event
                 if any(f.status.failed for f in results):
                     break  # a later check of this step needs what this one could not give
             outcome = outcome_for(node, found)
             while outcome is not None:
                 if isinstance(outcome, Run):
-                    diag = outcome.check
-                    yield CheckStarted(diag.id, diag.title, node.step)
-                    extra = await _bounded(diag, node.step, target, ctx)
-                    for finding in extra:
-                        found.append(finding)
-                        ctx.results.append(finding)
-                        yield FindingAdded(finding)
+                    extra: list[Finding] = []
+                    async for event in _run(outcome.check, node.step, target, ctx, extra, found):
+                        yield event
                     better = next((f.next for f in extra if f.next is not None), None)
                     deciding = next((f for f in found if f.status.failed), None)
                     if better is not None and deciding is not None and deciding not in extra:
