@@ -50,6 +50,11 @@ async def test_no_finding_or_verdict_of_any_scenario_shows_a_flag():
                 verdict, {}, [by_id[i].title for i in verdict.inconclusive if i in by_id])
             await pilot.pause()
             text = shown_text(app)
+        # every scenario's verdict ends with one next step: a sentence, who, an action
+        from wizard.categories import ACTION_KINDS, WHO
+
+        assert verdict.next.next_step.strip(), scenario.name
+        assert verdict.next.who in WHO and verdict.next.action.get("kind") in ACTION_KINDS
         flags = FLAG.findall(text)
         assert not flags, (scenario.name, [line for line in text.splitlines()
                                            if FLAG.search(line)][:5])
