@@ -14,7 +14,9 @@ GUIDE = """\
 
 1. **Target**: say which server to test (only the host is required).
 2. **Run**: the checks walk the steps *connect, TLS, log in, send, DNS*. Each step shows its
-   findings; a failing step stops the walk and a **verdict** names the problem.
+   findings; a failing step stops the walk and a **verdict** names the cause, the one **next
+   step** and who must take it. Press **x** to do it: the wizard applies the fix (or asks for
+   what is missing) and runs again.
 3. **Article**: the verdict's article explains the cause and the fix. Links open other articles.
 4. **Report**: copy or save the session (Markdown for a ticket, JSON for scripts).
 
