@@ -6,8 +6,8 @@ import gzip
 import json
 
 import pytest
-from explaintools import run_explain
 
+from tests.explain.explaintools import run_explain
 from wizard.explain.logs import LogReader
 from wizard.explain.triage import template
 

@@ -3,8 +3,8 @@
 import csv
 
 import pytest
-from corpus import CORPORA, SKIP_REASON
 
+from tests.explain.corpus import CORPORA, SKIP_REASON
 from wizard.replies import describe_enhanced
 
 REGISTRY = CORPORA / "enhanced-status-codes" / "iana-smtp-enhanced-status-codes.csv"

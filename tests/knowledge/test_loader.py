@@ -7,8 +7,8 @@ import sys
 import time
 
 import pytest
-from kbtools import REPO, article_text, write_article
 
+from tests.knowledge.kbtools import REPO, article_text, write_article
 from wizard import knowledge
 from wizard.knowledge import KnowledgeError, load_knowledge, parse_front_matter
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from kbtools import write_article
 
+from tests.knowledge.kbtools import write_article
 from wizard.knowledge import load_knowledge
 
 
