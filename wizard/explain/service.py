@@ -157,13 +157,9 @@ class ExplainService:
         ids = list(result.articles)
         if self.kb is None:
             return [(a, a) for a in ids[:1]]
-        from wizard.knowledge import KnowledgeBase
-
-        if isinstance(self.kb, KnowledgeBase):  # the classifier already found the patterns
-            found = self.kb.related(ids, reply.code, reply.enhanced, reply.text,
-                                    text_hits=result.pattern_articles)
-        else:
-            found = self.kb.related(ids, reply.code, reply.enhanced, reply.text)
+        # The classifier already found the articles' patterns in the reply's words.
+        found = self.kb.related(ids, reply.code, reply.enhanced, reply.text,
+                                text_hits=result.pattern_articles)
         return [(a, self.kb.title(a)) for a in found] or [(ids[0], ids[0])]
 
     def _explanation(self, text: str, reply: ParsedReply, result: Classification, klass: str,
