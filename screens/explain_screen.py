@@ -8,16 +8,21 @@ markup.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
 
 from screens.widgets import ArticleButton
+from screens.wizard_screen import WizardScreen
 from wizard.safetext import printable
+
+if TYPE_CHECKING:
+    from wizard.explain.service import ExplainService
 
 CLASS_WORDS = {
     "permanent": "permanent: retrying will not help until something is fixed",
@@ -27,7 +32,7 @@ CLASS_WORDS = {
 }
 
 
-class ExplainScreen(Screen[None]):
+class ExplainScreen(WizardScreen[None]):
     """Paste error text, then ctrl+r (or the button) explains it."""
 
     BINDINGS = [
@@ -41,7 +46,7 @@ class ExplainScreen(Screen[None]):
         super().__init__()
         self.initial = text
         self.category: str | None = None
-        self._service = None
+        self._service: ExplainService | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +81,7 @@ class ExplainScreen(Screen[None]):
     @on(Button.Pressed, "#explain-headers")
     def _headers(self) -> None:
         """A received message, not an error: the Headers screen analyses it (text carried)."""
-        self.app.action_headers(self.query_one("#explain-input", TextArea).text)  # type: ignore[attr-defined]
+        self.wizard.action_headers(self.query_one("#explain-input", TextArea).text)
 
     @on(Button.Pressed, "#explain-run")
     async def action_explain(self) -> None:
@@ -86,7 +91,7 @@ class ExplainScreen(Screen[None]):
             return
         result = self.service().explain(text)
         self.category = result.category
-        knowledge = self.app.knowledge  # type: ignore[attr-defined]
+        knowledge = self.wizard.knowledge
         articles = [article_id for article_id, _ in result.articles]
         codes = " ".join(str(c) for c in (result.code, result.enhanced) if c)
         self.query_one("#explain-category", Static).update(Text.assemble(
@@ -113,19 +118,19 @@ class ExplainScreen(Screen[None]):
         if buttons:
             buttons.first().focus()  # enter opens the best article
 
-    def service(self):
+    def service(self) -> ExplainService:
         """The core's explain service over the app's knowledge base (made once per screen)."""
         if self._service is None:
             from wizard.explain.service import ExplainService
 
-            self._service = ExplainService(self.app.knowledge)  # type: ignore[attr-defined]
+            self._service = ExplainService(self.wizard.knowledge.base)  # the app's articles
         return self._service
 
     @on(ArticleButton.Pressed, ".article-button")
     def _open_article(self, event: ArticleButton.Pressed) -> None:
         event.stop()
         if isinstance(event.button, ArticleButton):
-            self.app.open_article(event.button.article_id)  # type: ignore[attr-defined]
+            self.wizard.open_article(event.button.article_id)
 
     def action_close(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -9,7 +9,7 @@ text is shown literally, never as markup. A bounce is explained as a bounce.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -24,6 +24,7 @@ from screens.wizard_screen import WizardScreen
 from wizard.safetext import printable
 
 if TYPE_CHECKING:
+    from wizard.explain.service import Explanation
     from wizard.headers.analysis import Analysis
 
 VERDICT_LABEL = {"pass": "Nothing wrong found", "warn": "Authenticates, with warnings",
@@ -57,7 +58,7 @@ class HeadersScreen(WizardScreen[None]):
         super().__init__()
         self.initial = text
         self.analysis: Analysis | None = None
-        self.bounce: list[dict[str, Any]] | None = None
+        self.bounce: list[Explanation] | None = None
         self.error: str | None = None
         self._worker: Worker[None] | None = None
 

@@ -197,8 +197,10 @@ class _Recogniser:
                     after = hay[end + 1] if end + 1 < len(hay) else " "
                     if before.isalnum() or before in "-_" or after.isalnum() or after == "-":
                         continue
-                elif how == "regex" and not word.compiled.search(hay):  # type: ignore[union-attr]
-                    continue
+                elif how == "regex":
+                    assert word is not None, "a regex's anchor carries its word"
+                    if not word.compiled.search(hay):
+                        continue
                 found.add(pid)
         for pid, word in self.always:
             if pid not in found and word.compiled.search(hay):

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from mail_corpus import REPO, distinct_replies, mail_log, reply_texts
+from tests.bench.mail_corpus import REPO, distinct_replies, mail_log, reply_texts
 
 pytestmark = pytest.mark.bench
 

@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, serve_in_thread
+from tests.conftest import REPO, builtin_scenario, serve_in_thread
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.runner import Lab
-from wizard.lab.scenarios import get
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER
 
 pytestmark = pytest.mark.bench
@@ -55,13 +54,14 @@ def median_ms(args: list[str], env: dict[str, str] | None = None) -> float:
 def test_check_against_swaks_and_checkdmarc(latency_ms, tmp_path):
     swaks = tool("swaks")
     checkdmarc = tool("checkdmarc")
-    with serve_in_thread(Lab(get("healthy"), latency_ms=latency_ms)) as lab:
+    with serve_in_thread(Lab(builtin_scenario("healthy"), latency_ms=latency_ms)) as lab:
         try:
             port53 = serve_in_thread(DnsServer(lab.dns.zone, latency_ms=latency_ms, port=53))
             port53.__enter__()
         except (OSError, AssertionError) as exc:
             pytest.skip(f"the lab zone cannot be served on 127.0.0.1:53 for checkdmarc: {exc}")
         try:
+            assert lab.certs is not None, "a running lab has its certificates"
             ca = lab.certs.ca_file
             env = {"PW": LAB_PASSWORD, "SMTP_WIZARD_DATA_DIR": str(tmp_path)}
             smtp = ["--host", "127.0.0.1", "--port", str(lab.port), "--ca-file", ca,

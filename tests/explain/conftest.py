@@ -1,17 +1,15 @@
-"""Fixtures for the explain tests (helpers live in explaintools.py)."""
+"""Fixtures for the explain tests (helpers live in ``tests.explain.explaintools``)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Callable
+from subprocess import CompletedProcess
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from explaintools import run_explain
+from tests.explain.explaintools import run_explain
 
 
 @pytest.fixture
-def explain_cli():
+def explain_cli() -> Callable[..., CompletedProcess[str]]:
     return run_explain

@@ -8,9 +8,6 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Runs only the explain subcommand (the other commands are built elsewhere).
 EXPLAIN_MAIN = (
@@ -22,7 +19,9 @@ EXPLAIN_MAIN = (
 )
 
 
-def run_explain(*args: str, stdin: str | None = None, code: str = EXPLAIN_MAIN):
+def run_explain(*args: str, stdin: str | None = None,
+                code: str = EXPLAIN_MAIN) -> subprocess.CompletedProcess[str]:
+    """The explain subcommand (or ``code``) with ``args`` in a subprocess, output captured."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,

@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from explaintools import REPO, run_explain
+
+from tests.explain.explaintools import REPO, run_explain
 
 KEYS = {"input", "code", "enhanced", "class", "category", "provider", "summary", "articles"}
 HEAVY = ("textual", "httpx", "aiosmtplib", "cryptography", "dns", "screens")
@@ -43,7 +44,7 @@ def test_batch_prints_one_json_object_per_line(tmp_path):
 
 
 def test_file_explains_each_dsn_recipient(tmp_path):
-    from test_dsn import DSN
+    from tests.explain.test_dsn import DSN
 
     path = tmp_path / "bounce.eml"
     path.write_bytes(DSN)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from corpus import (
+
+from tests.explain.corpus import (
     BOUNCES,
     GROUPS,
     SKIP_REASON,
@@ -22,7 +23,6 @@ from corpus import (
     expected_class,
     read_tsv,
 )
-
 from wizard.cli.explain import _Articles, explain_bounce
 from wizard.replies import classify, parse
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from explaintools import run_explain
+
+from tests.explain.explaintools import run_explain
 
 ZERO = "/dev/zero"
 needs_dev_zero = pytest.mark.skipif(not os.path.exists(ZERO), reason="no /dev/zero here")

@@ -6,8 +6,8 @@ import gzip
 import json
 
 import pytest
-from explaintools import run_explain
 
+from tests.explain.explaintools import run_explain
 from wizard.explain.logs import LogReader
 from wizard.explain.triage import template
 
@@ -58,7 +58,9 @@ def test_each_format_gives_its_event():
     assert got == [("bounced", "bob1@example.org"), ("bounced", "carl@example.net"),
                    ("deferred", "dora@example.net"), ("bounced", "eve@example.com"), None,
                    ("bounced", "fred@example.org"), None]
-    assert events[0].reply.startswith("550 5.1.1")  # Postfix's "host ... said:" is taken off
+    first = events[0]
+    assert first is not None
+    assert first.reply.startswith("550 5.1.1")  # Postfix's "host ... said:" is taken off
 
 
 def test_the_template_masks_what_varies_and_keeps_the_codes():

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from explaintools import REPO
 
+from tests.explain.explaintools import REPO
 from wizard.providers import KIND_ORDER, catalog, presets, recognise
 
 PRESET_PROVIDERS = ("gmail", "microsoft", "yahoo", "amazon-ses", "brevo", "icloud", "zoho",

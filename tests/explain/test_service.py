@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from explaintools import run_explain
 
+from tests.explain.explaintools import run_explain
 from wizard.explain.render import render_text, shorten
 from wizard.explain.service import ExplainService
 
@@ -84,7 +84,7 @@ def test_long_values_wrap_at_word_boundaries(service):
 
 
 def test_escapes_in_a_teams_article_titles_never_reach_the_terminal(tmp_path):
-    from kbtools_shim import write_article
+    from tests.knowledge.kbtools import write_article
 
     write_article(tmp_path, "evil", title="Evil \x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 title",
                   categories="[relay-denied]", patterns='["our relay says no"]')

@@ -3,8 +3,8 @@
 import csv
 
 import pytest
-from corpus import CORPORA, SKIP_REASON
 
+from tests.explain.corpus import CORPORA, SKIP_REASON
 from wizard.replies import describe_enhanced
 
 REGISTRY = CORPORA / "enhanced-status-codes" / "iana-smtp-enhanced-status-codes.csv"
@@ -26,7 +26,9 @@ def test_every_registry_code_has_its_own_description_in_both_classes():
 
 
 def test_unregistered_detail_gets_its_subject_meaning():
-    assert describe_enhanced("5.7.139").startswith("Security or policy status")
+    description = describe_enhanced("5.7.139")
+    assert description is not None, "a registered class and subject are described"
+    assert description.startswith("Security or policy status")
 
 
 def test_text_that_is_not_an_enhanced_code_has_no_description():

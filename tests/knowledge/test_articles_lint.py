@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from kbtools import REPO
 
 from knowledge import ARTICLES_DIR
+from tests.knowledge.kbtools import REPO
 from wizard.categories import CATEGORIES
 from wizard.knowledge import SECTIONS, KnowledgeBase, load_article
 from wizard.replies import RULES

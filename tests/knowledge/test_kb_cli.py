@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kbtools import REPO, article_text, run_kb, write_article
-
+from tests.knowledge.kbtools import REPO, article_text, run_kb, write_article
 from wizard.categories import CATEGORIES
 from wizard.cli.kb import render, use_color
 

@@ -7,8 +7,8 @@ import sys
 import time
 
 import pytest
-from kbtools import REPO, article_text, write_article
 
+from tests.knowledge.kbtools import REPO, article_text, write_article
 from wizard import knowledge
 from wizard.knowledge import KnowledgeError, load_knowledge, parse_front_matter
 
@@ -83,17 +83,19 @@ def test_a_local_directory_adds_articles(tmp_path):
 
 def test_a_local_article_overrides_the_builtin_with_the_same_id(tmp_path):
     write_article(tmp_path, "relay-denied", title="Open a ticket with the mail team")
-    local = load_knowledge([str(tmp_path)])
-    assert local.get("relay-denied").title == "Open a ticket with the mail team"
-    assert local.get("relay-denied").source == "local"
-    assert load_knowledge().get("relay-denied").source == "builtin", "builtin cache unchanged"
+    local = load_knowledge([str(tmp_path)]).get("relay-denied")
+    assert local is not None and local.title == "Open a ticket with the mail team"
+    assert local.source == "local"
+    builtin = load_knowledge().get("relay-denied")
+    assert builtin is not None and builtin.source == "builtin", "builtin cache unchanged"
 
 
 def test_later_directories_override_earlier_ones(tmp_path):
     write_article(tmp_path / "team", "our-relay", title="Team")
     write_article(tmp_path / "mine", "our-relay", title="Mine")
     kb = load_knowledge([tmp_path / "team", tmp_path / "mine"])
-    assert kb.get("our-relay").title == "Mine"
+    article = kb.get("our-relay")
+    assert article is not None and article.title == "Mine"
 
 
 @pytest.mark.parametrize(
@@ -132,7 +134,8 @@ def test_a_missing_directory_is_an_error(tmp_path):
 def test_windows_line_endings_are_accepted(tmp_path):
     text = article_text("crlf-article").replace("\n", "\r\n")
     (tmp_path / "crlf-article.md").write_bytes(text.encode())
-    assert load_knowledge([tmp_path]).get("crlf-article").title == "A local article"
+    article = load_knowledge([tmp_path]).get("crlf-article")
+    assert article is not None and article.title == "A local article"
 
 
 def test_the_knowledge_module_imports_neither_textual_nor_yaml():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from kbtools import write_article
 
+from tests.knowledge.kbtools import write_article
 from wizard.knowledge import load_knowledge
 
 
@@ -110,14 +110,18 @@ def test_search_does_not_match_inside_longer_codes(kb):
 
 
 def test_links_lists_linked_ids_and_broken_links_finds_dangling_ones(kb, tmp_path):
-    assert "gmail-app-passwords" in kb.links(kb.get("auth-app-password"))
+    app_password = kb.get("auth-app-password")
+    assert app_password is not None, "a built-in article"
+    assert "gmail-app-passwords" in kb.links(app_password)
     body = (
         "## What it means\n\nSee [nothing](does-not-exist.md) and [web](https://example.com/)"
         " and [ok](relay-denied.md#how-to-fix-it).\n"
     )
     write_article(tmp_path, "dangling", body=body)
     local = load_knowledge([tmp_path])
-    assert local.links(local.get("dangling")) == ["does-not-exist", "relay-denied"]
+    dangling = local.get("dangling")
+    assert dangling is not None, "the article just written"
+    assert local.links(dangling) == ["does-not-exist", "relay-denied"]
     assert local.broken_links() == [("dangling", "does-not-exist.md")]
 
 

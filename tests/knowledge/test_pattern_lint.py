@@ -8,8 +8,7 @@ import os
 import subprocess
 import sys
 
-from kbtools import REPO, write_article
-
+from tests.knowledge.kbtools import REPO, write_article
 from wizard.knowledge import load_knowledge
 from wizard.replies import classify, parse
 

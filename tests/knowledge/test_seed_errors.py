@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from kbtools import REPO
 
+from tests.knowledge.kbtools import REPO
 from wizard.replies import classify, parse
 
 SEED_ERRORS = [

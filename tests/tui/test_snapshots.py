@@ -78,7 +78,7 @@ def test_help(snap_compare) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_run_with_verdict_and_next_step(snap_compare, size) -> None:
-    from screens_fixture import failing_session
+    from tests.tui.screens_fixture import failing_session
 
     async def run_before(pilot) -> None:
         from screens.run_screen import RunScreen
@@ -90,7 +90,7 @@ def test_run_with_verdict_and_next_step(snap_compare, size) -> None:
 
 
 def test_report_as_a_ticket(snap_compare) -> None:
-    from screens_fixture import failing_session
+    from tests.tui.screens_fixture import failing_session
 
     async def run_before(pilot) -> None:
         pilot.app.open_report(failing_session())
@@ -100,7 +100,7 @@ def test_report_as_a_ticket(snap_compare) -> None:
 
 
 def test_history(snap_compare, isolated) -> None:
-    from screens_fixture import write_history
+    from tests.tui.screens_fixture import write_history
 
     write_history(isolated / "data" / "sessions")
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["f3"], run_before=steady)
@@ -158,9 +158,8 @@ def test_target_more_options(snap_compare) -> None:
 def test_exercise_picker(snap_compare) -> None:
     from pathlib import Path
 
-    from tuikit import ARTICLES
-
     from screens.lab_app import LabApp
+    from tests.tui.tuikit import ARTICLES
     from wizard.lab.scenarios import SCENARIOS
 
     app = LabApp(scenarios=SCENARIOS[:6], exercise=True, trainee="sam",

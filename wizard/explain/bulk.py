@@ -14,7 +14,7 @@ import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from wizard.explain.service import (
     ExplainService,
@@ -24,6 +24,9 @@ from wizard.explain.service import (
     next_step,
 )
 from wizard.explain.triage import MAX_TEMPLATES, Triage, template
+
+if TYPE_CHECKING:
+    from wizard.findings import NextStep
 
 __all__ = ["BatchExplainer", "auto_jobs", "run_chunks"]
 
@@ -44,7 +47,8 @@ class BatchExplainer:
         self.command = command
         self._cache: dict[str, Explanation] = {}
         self._json_parts: dict[int, tuple[str, str]] = {}
-        self._steps: dict[tuple, tuple] = {}
+        # (template's explanation id, the facts its next step uses) -> (step, command)
+        self._steps: dict[tuple[int | str | None, ...], tuple[NextStep, str | None]] = {}
         self._used: dict[int, tuple[str, ...]] = {}
 
     def explain(self, line: str) -> Explanation:
@@ -68,11 +72,11 @@ class BatchExplainer:
             facts = extract(line, known.category)
             step, command = known.next, known.next_command
         else:
-            used = self._used.get(id(known))
-            if used is None:
-                used = self._used[id(known)] = facts_used(result)
-            facts = extract(line, known.category, only=(*used, *SHOWN))  # what the step needs
-            skey = (id(known), *(facts.get(name) for name in used))
+            names = self._used.get(id(known))
+            if names is None:
+                names = self._used[id(known)] = facts_used(result)
+            facts = extract(line, known.category, only=(*names, *SHOWN))  # what the step needs
+            skey = (id(known), *(facts.get(name) for name in names))
             cached = self._steps.get(skey)
             if cached is None:
                 if len(self._steps) >= MAX_TEMPLATES:
@@ -178,8 +182,19 @@ def _log_parts(lines: Iterable[str], size: int) -> Iterator[tuple[str | None, li
                 header = line
 
 
-def run_chunks(kind: str, lines: Iterable[str], jobs: int, service: ExplainService,
-               command: str | None, sink: Callable[[Any], None]) -> None:
+@overload
+def run_chunks(kind: Literal["batch"], lines: Iterable[str], jobs: int, service: ExplainService,
+               command: str | None, sink: Callable[[str], object]) -> None: ...
+
+
+@overload
+def run_chunks(kind: Literal["log"], lines: Iterable[str], jobs: int, service: ExplainService,
+               command: str | None, sink: Callable[[Triage], object]) -> None: ...
+
+
+def run_chunks(kind: Literal["batch", "log"], lines: Iterable[str], jobs: int,
+               service: ExplainService, command: str | None,
+               sink: Callable[[Any], object]) -> None:
     """Process ``lines`` in chunks (``kind`` "batch" or "log"), giving each result to ``sink``
     in input order; ``jobs`` > 1 uses that many worker processes."""
     _WORKER.clear()

@@ -89,8 +89,9 @@ class Engine:
         self._always_any = tuple(i for i in always if not self.rules[i].provider)
         by_provider: dict[str, list[int]] = {}
         for i in always:
-            if self.rules[i].provider:
-                by_provider.setdefault(self.rules[i].provider, []).append(i)  # type: ignore[arg-type]
+            provider = self.rules[i].provider
+            if provider:
+                by_provider.setdefault(provider, []).append(i)
         self._always_for = {p: tuple(sorted((*ids, *self._always_any)))
                             for p, ids in by_provider.items()}
         self._article_rules = frozenset(
@@ -116,8 +117,9 @@ class Engine:
                         plain[index] = (end - len(key) + 1, end + 1)
                     if index in self._article_rules:
                         art = self.rules[index].article
-                        if len(key) > articles.get(art, 0):  # type: ignore[arg-type]
-                            articles[art] = len(key)  # type: ignore[index]
+                        assert art is not None, "an article rule names its article"
+                        if len(key) > articles.get(art, 0):
+                            articles[art] = len(key)
                 else:
                     maybe.add(index)
         found: tuple[Rule, tuple[int, int] | None] | None = None
@@ -171,16 +173,15 @@ def _merged(first: list[int], second: tuple[int, ...]) -> Iterable[int]:
 
 
 def _confirm(rule: Rule, hay: str) -> tuple[int, int] | None:
-    best = None
+    """The span of the first literal word found, else of the earliest regex match, else None."""
+    best: tuple[int, int] | None = None
     for word in rule.words:
-        if word.regex:
-            match = word.compiled.search(hay)
-        else:
+        if not word.regex:
             pos = hay.find(word.text)
-            match = None if pos < 0 else (pos, pos + len(word.text))
-            if match is not None:
-                return match
+            if pos >= 0:
+                return pos, pos + len(word.text)
             continue
+        match = word.compiled.search(hay)
         if match is not None:
             span = match.span()
             if best is None or span[0] < best[0]:

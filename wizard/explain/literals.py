@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Generic, TypeVar
 
 try:  # the C automaton; optional so that a bare install still classifies correctly
     import ahocorasick as _ahocorasick
@@ -22,11 +22,13 @@ from re import _parser as _sre  # type: ignore[attr-defined]  # stdlib; stable s
 MIN_ANCHOR = 3
 """A literal shorter than this selects too many replies to be worth indexing."""
 
+PayloadT = TypeVar("PayloadT")
 
-class LiteralIndex:
+
+class LiteralIndex(Generic[PayloadT]):
     """Every (end, key, payloads) of the indexed keys that occur in a text, overlaps included."""
 
-    def __init__(self, keys: dict[str, list[Any]]) -> None:
+    def __init__(self, keys: dict[str, list[PayloadT]]) -> None:
         self._keys = {k: tuple(v) for k, v in keys.items() if k}
         self._auto = None
         if _ahocorasick is not None and self._keys:
@@ -39,13 +41,13 @@ class LiteralIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def find(self, hay: str) -> Iterator[tuple[int, str, tuple[Any, ...]]]:
+    def find(self, hay: str) -> Iterator[tuple[int, str, tuple[PayloadT, ...]]]:
         """(end index, key, payloads) for every occurrence, in order of the end index."""
         if self._auto is not None:
             for end, (key, payloads) in self._auto.iter(hay):
                 yield end, key, payloads
             return
-        hits = []
+        hits: list[tuple[int, str, tuple[PayloadT, ...]]] = []
         for key, payloads in self._keys.items():
             start = hay.find(key)
             while start >= 0:
@@ -84,8 +86,9 @@ def _best_set(items: list) -> list[str] | None:
             op, arg = next(iter(arg[-1]))
         if op is _sre.BRANCH:
             sets = [_best_set(list(branch)) for branch in arg[1]]
-            if all(sets):
-                choices.append([a for s in sets for a in s])  # type: ignore[union-attr]
+            found = [s for s in sets if s]
+            if len(found) == len(sets):  # every alternative has anchors
+                choices.append([a for s in found for a in s])
     good = [c for c in choices if min(len(a) for a in c) >= MIN_ANCHOR]
     if not good:
         return None

@@ -19,6 +19,9 @@ from wizard.explain.parse import MAX_REPLY_CHARS, ParsedReply, parse
 from wizard.findings import NextStep
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from wizard.dsn import Recipient
     from wizard.findings import Reply
     from wizard.knowledge import KnowledgeBase
 
@@ -128,7 +131,8 @@ class ExplainService:
         parts = {r.address.lower(): r.diagnostic for r in split_recipients(bounce.text, 1)
                  if r.address and r.diagnostic}
         results = []
-        for rcpt in bounce.recipients or [None]:
+        recipients: Sequence[Recipient | None] = bounce.recipients or [None]  # None: the whole
+        for rcpt in recipients:
             own = parts.get((rcpt.address or "").lower()) if rcpt else None
             texts = [t for t in ((rcpt.diagnostic if rcpt else None), own, bounce.text) if t]
             texts = list(dict.fromkeys(texts)) or [bounce.subject]
@@ -153,13 +157,9 @@ class ExplainService:
         ids = list(result.articles)
         if self.kb is None:
             return [(a, a) for a in ids[:1]]
-        from wizard.knowledge import KnowledgeBase
-
-        if isinstance(self.kb, KnowledgeBase):  # the classifier already found the patterns
-            found = self.kb.related(ids, reply.code, reply.enhanced, reply.text,
-                                    text_hits=result.pattern_articles)
-        else:
-            found = self.kb.related(ids, reply.code, reply.enhanced, reply.text)
+        # The classifier already found the articles' patterns in the reply's words.
+        found = self.kb.related(ids, reply.code, reply.enhanced, reply.text,
+                                text_hits=result.pattern_articles)
         return [(a, self.kb.title(a)) for a in found] or [(ids[0], ids[0])]
 
     def _explanation(self, text: str, reply: ParsedReply, result: Classification, klass: str,
