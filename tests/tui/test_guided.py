@@ -259,3 +259,47 @@ async def test_no_key_means_two_things_on_one_screen() -> None:
             reused = {k for b in bindings for k in b.key.split(",")
                       if k in app_keys and b.action != "close"}
             assert not reused, (value.__name__, reused)
+
+
+async def test_explain_says_what_to_do_now_and_does_it(isolated: Path) -> None:
+    from textual.widgets import TextArea
+
+    from screens.explain_screen import ExplainScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        screen = await wait_for_screen(pilot, ExplainScreen)
+        screen.query_one("#explain-input", TextArea).text = (
+            "550 5.7.26 Unauthenticated email from example.org is not accepted due to "
+            "domain's DMARC policy. gsmtp")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        shown = str(screen.query_one("#explain-next").render())
+        assert shown.startswith("Do now (")
+        assert "--" not in shown  # no command-line flag in the TUI
+        await pilot.click("#explain-copy")
+        await pilot.pause()
+        copies = list((isolated / "data" / "copies").glob("*explanation.txt"))
+        assert copies and "smtp-wizard kb show" not in copies[0].read_text()
+        await pilot.click("#explain-action")  # check the DNS of example.org
+        run = await wait_for_screen(pilot, RunScreen)
+        assert run.target is not None and run.target.domain == "example.org"
+        assert run.target.host is None
+        await pilot.press("escape")
+
+
+async def test_explain_loads_a_bounce_file(isolated: Path) -> None:
+    from screens.explain_screen import ExplainScreen
+    from tests.explain.test_dsn import DSN
+
+    path = isolated / "bounce.eml"
+    path.write_bytes(DSN)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        screen = await wait_for_screen(pilot, ExplainScreen)
+        screen.query_one("#explain-file", Input).value = str(path)
+        await pilot.click("#explain-load")
+        await pilot.pause()
+        assert screen.results and screen.results[0].category == "recipient-unknown"

@@ -67,8 +67,10 @@ def _shown_input(text: str) -> str:
     return shown + (f" ... ({cut:,} more characters)" if cut else "")
 
 
-def render_text(result: Explanation, provider_name: str | None = None) -> str:
-    """The person-facing explanation of one reply."""
+def render_text(result: Explanation, provider_name: str | None = None,
+                commands: bool = True) -> str:
+    """The person-facing explanation of one reply (``commands``: the CLI lines that act on it;
+    the TUI, whose users act with keys, leaves them out)."""
     from wizard.categories import CATEGORIES
     from wizard.status_codes import describe_enhanced
 
@@ -93,8 +95,9 @@ def render_text(result: Explanation, provider_name: str | None = None) -> str:
         out += _field("Note", printable(result.note))
     out += _field("Who", WHO_WORDS.get(result.next.who, result.next.who))
     out += _field("Do now", printable(result.next.next_step))
-    if result.next_command:
+    if result.next_command and commands:
         out += _field("Run", printable(result.next_command))
     for article_id, title in result.articles[:3]:
-        out += _field("Read", f"smtp-wizard kb show {printable(article_id)}  ({printable(title)})")
+        out += _field("Read", f"smtp-wizard kb show {printable(article_id)}  ({printable(title)})"
+                      if commands else printable(title))
     return "\n".join(out) + "\n"
