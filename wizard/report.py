@@ -7,10 +7,9 @@ reply cannot move the cursor, change colours or write the clipboard of whoever r
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Iterable
 
+from wizard import terminal
 from wizard.actions import describe
 from wizard.findings import STEP_ORDER, Finding, Status
 from wizard.safetext import markdown_inline, printable
@@ -33,12 +32,7 @@ COLOUR = {
 FORMATS = ("text", "json", "markdown")
 
 
-def use_colour(stream=None) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR", "") != "":
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+use_colour = terminal.use_colour  # the one colour rule (NO_COLOR, TERM=dumb, a terminal)
 
 
 def render(session: Session, fmt: str, colour: bool = False, commands: bool = True) -> str:

@@ -13,8 +13,7 @@ from typing import Any
 from wizard.files import NotARegularFile, write_atomic
 from wizard.secret import Secret
 from wizard.target import TARGET_FIELDS, Target, TargetError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from wizard.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail_usage  # noqa: F401
 
 
 def add_target_args(parser: argparse.ArgumentParser, scope: str = "target",
@@ -167,6 +166,3 @@ def report_session(session, fmt: str, output: str | None) -> int:
     return EXIT_FAILED if session.verdict.status.failed else EXIT_OK
 
 
-def fail_usage(message: str) -> int:
-    print(f"smtp-wizard: error: {message}", file=sys.stderr)
-    return EXIT_USAGE

@@ -8,9 +8,8 @@ Module-level imports stay light (argparse only); the resolver and checks load in
 from __future__ import annotations
 
 import argparse
-import sys
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from wizard.terminal import fail_usage
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,8 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _usage(message: str) -> int:
-    print(f"smtp-wizard dns: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return fail_usage(message, "dns")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService, Explanation
 
-EXIT_OK, EXIT_USAGE = 0, 2
+from wizard.terminal import EXIT_OK, fail_usage
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -255,7 +255,4 @@ def _emit(results: list[Explanation], fmt: str, service: ExplainService,
 
 
 def _usage(message: str) -> int:
-    from wizard.safetext import printable
-
-    print(f"smtp-wizard explain: error: {printable(message)}", file=sys.stderr)
-    return EXIT_USAGE
+    return fail_usage(message, "explain")

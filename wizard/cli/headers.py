@@ -13,7 +13,8 @@ import argparse
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+from wizard.terminal import EXIT_FAILED, EXIT_OK, fail_usage
+
 BOUNCE_KINDS = ("dsn", "feedback", "bounce")
 
 
@@ -36,8 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _usage(message: str) -> int:
-    print(f"smtp-wizard headers: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return fail_usage(message, "headers")
 
 
 def read_input(path: str) -> bytes:
@@ -93,8 +93,8 @@ def analyse_bytes(data: bytes, source: str, nameservers: tuple[tuple[str, int], 
 def report(analysis: Any, fmt: str, output: str | None, knowledge: list[str]) -> int:
     from wizard.cli.common import emit
     from wizard.headers.report import render
-    from wizard.report import use_colour
     from wizard.target import TargetError
+    from wizard.terminal import use_colour
 
     colour = fmt == "text" and not output and use_colour(sys.stdout)
     try:

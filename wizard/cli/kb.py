@@ -10,7 +10,6 @@ through :func:`wizard.safetext.printable` before any colour codes are added.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,8 @@ if TYPE_CHECKING:
 
     from wizard.knowledge import Article, KnowledgeBase
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
+from wizard.terminal import EXIT_FAILED as EXIT_NOT_FOUND
+from wizard.terminal import EXIT_OK, fail_usage, use_colour
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -126,18 +126,13 @@ def _search(kb: KnowledgeBase, words: str, limit: int, fmt: str) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"smtp-wizard kb: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return fail_usage(message, "kb")
 
 
 # --- terminal rendering ----------------------------------------------------------------------
 
 
-def use_color(stream: Any) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org) or TERM=dumb."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+use_color = use_colour  # the one colour rule (wizard.terminal); the old name stays for callers
 
 
 _BOLD, _UNDER, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[4m", "\x1b[2m", "\x1b[36m", "\x1b[0m"

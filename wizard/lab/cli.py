@@ -21,8 +21,7 @@ from typing import Any
 from wizard.cli.common import EXIT_OK, emit, fail_usage, report_session
 from wizard.lab.scenarios import Scenario, at_level, builtins, get
 from wizard.target import TargetError
-
-EXIT_INTERRUPTED = 130
+from wizard.terminal import EXIT_INTERRUPTED
 
 
 class _Usage(Exception):
