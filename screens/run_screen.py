@@ -67,9 +67,9 @@ class RunScreen(WizardScreen[None]):
         Binding("x", "apply", "Do next step", id="run.apply",
                 tooltip="Carry out the verdict's next step: re-run with the fix, check the "
                         "DNS, read the article, or prepare the report for whoever must act"),
-        Binding("a", "article", "Article", id="run.article",
+        Binding("a", "article", "Article", id="run.article", show=False,
                 tooltip="Read the knowledge article for the verdict"),
-        Binding("r", "report", "Report", id="run.report",
+        Binding("r", "report", "Report", id="run.report", show=False,
                 tooltip="The session as Markdown and JSON: save it or copy it"),
         Binding("e", "edit", "Edit target", id="run.edit", show=False,
                 tooltip="Change a field of the target and re-run"),
