@@ -223,17 +223,27 @@ def explain_verify_failure(
     title = said[reasons[0]][0]
     summary = " ".join(said[r][1] for r in reasons)
     if len(reasons) > 1:
-        title += " (and " + ", ".join(said[r][0][0].lower() + said[r][0][1:]
-                                      for r in reasons[1:]) + ")"
-    return CertProblems(tuple(reasons), title, summary,
-                        _next(reasons[0], cert, issuer))
+        short = {**SHORT, "unknown-issuer": f"signed by '{issuer}', which this computer does "
+                                            "not trust"}
+        title += " (also " + ", ".join(short[r] for r in reasons[1:]) + ")"
+    return CertProblems(tuple(reasons), title, summary, _next(reasons, cert, issuer))
 
 
-def _next(reason: str, cert: CertInfo | None, issuer: str) -> NextStep:
-    if reason == "wrong-name":
-        name = _usable_name(cert)
-        if name:
-            return NextStep(f"Use the name on the certificate, {name}, as the server name in "
+SHORT = {"expired": "expired", "not-yet-valid": "not yet valid", "wrong-name": "for another name",
+         "self-signed": "self-signed", "untrusted": "not trusted"}
+
+
+def _next(reasons: list[str], cert: CertInfo | None, issuer: str) -> NextStep:
+    reason = reasons[0]
+    name = _usable_name(cert)
+    trust = {"self-signed", "unknown-issuer"} & set(reasons)
+    if reason == "wrong-name" and name and trust:  # the name alone would not be enough
+        return NextStep(f"Trust this server's certificate (give it, or the CA that signed it, as "
+                        f"the CA file) and use the name on it, {name}, as the server name; then "
+                        "run the check again.", "you",
+                        {"kind": "rerun", "set": {"host": name}, "ask": ["ca_file"]})
+    if reason == "wrong-name" and name:
+        return NextStep(f"Use the name on the certificate, {name}, as the server name in "
                             "your mail client, and run the check again.", "you",
                             {"kind": "rerun", "set": {"host": name}})
     if reason == "unknown-issuer":
