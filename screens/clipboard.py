@@ -1,6 +1,7 @@
-"""Copy text for the person: to the terminal's clipboard (OSC 52), into tmux's paste buffer when
-running inside tmux, and always into a file they can open, since no terminal says whether it
-took an OSC 52 write."""
+"""Hand text to the person: copy it (the terminal's clipboard via OSC 52, tmux's paste buffer
+inside tmux, and always a file, since no terminal says whether it took an OSC 52 write) or save
+it to a file they name, never replacing one without a yes. Used by the Report and Explain
+screens alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from textual.screen import Screen
 
 from wizard.files import write_atomic
 from wizard.history import data_dir
@@ -35,3 +38,36 @@ def copy_text(app: Any, text: str, name: str = "report.md") -> tuple[Path | None
     except OSError:
         path = None
     return path, in_tmux
+
+
+def copy_and_tell(screen: Screen[Any], text: str, name: str, what: str) -> None:
+    """Copy ``text`` and say where it went (``what``: "the JSON report", "the explanation")."""
+    path, tmux = copy_text(screen.app, text, name)
+    where = " and into tmux's paste buffer" if tmux else ""
+    also = f" It is also in {path}." if path else ""
+    screen.notify(f"Copied {what} to the clipboard (where your terminal allows it){where}."
+                  f"{also}", markup=False, timeout=8)
+
+
+def save_and_tell(screen: Screen[Any], name: str, text: str, what: str) -> None:
+    """Save ``text`` to ``name``; an existing file is replaced only after a yes."""
+    from screens.confirm_screen import ConfirmScreen
+
+    path = Path(name).expanduser()
+
+    def write(yes: bool | None = True) -> None:
+        if not yes:
+            screen.notify("Not saved: type another file name.")
+            return
+        try:
+            written = write_atomic(path, text)
+        except OSError as exc:
+            screen.notify(f"Could not save: {exc}", severity="error", markup=False)
+            return
+        screen.notify(f"Saved {what} to {written}", markup=False)
+
+    if path.exists() or path.is_symlink():
+        screen.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", "Replace",
+                                             "Keep it"), write)
+    else:
+        write()

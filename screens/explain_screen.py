@@ -199,42 +199,21 @@ class ExplainScreen(WizardScreen[None]):
 
     @on(Button.Pressed, "#explain-copy")
     def action_copy(self) -> None:
-        from screens.clipboard import copy_text
+        from screens.clipboard import copy_and_tell
 
         if not self.results:
             self.notify("Explain something first.")
             return
-        path, tmux = copy_text(self.app, self.text(), "explanation.txt")
-        where = " and into tmux's paste buffer" if tmux else ""
-        also = f" It is also in {path}." if path else ""
-        self.notify(f"Copied the explanation (where your terminal allows it){where}.{also}",
-                    markup=False, timeout=8)
+        copy_and_tell(self, self.text(), "explanation.txt", "the explanation")
 
     @on(Input.Submitted, "#explain-path")
     @on(Button.Pressed, "#explain-save")
     def _save(self) -> None:
-        from screens.confirm_screen import ConfirmScreen
-        from wizard.files import write_atomic
+        from screens.clipboard import save_and_tell
 
         name = self.query_one("#explain-path", Input).value.strip()
-        if not name or not self.results:
-            return
-        path = Path(name).expanduser()
-
-        def write(yes: bool | None = True) -> None:
-            if not yes:
-                self.notify("Not saved: type another file name.")
-                return
-            try:
-                self.notify(f"Saved to {write_atomic(path, self.text())}", markup=False)
-            except OSError as exc:
-                self.notify(f"Could not save: {exc}", severity="error", markup=False)
-
-        if path.exists() or path.is_symlink():
-            self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", "Replace",
-                                               "Keep it"), write)
-        else:
-            write()
+        if name and self.results:
+            save_and_tell(self, name, self.text(), "the explanation")
 
     def service(self) -> ExplainService:
         """The core's explain service over the app's knowledge base (made once per screen)."""

@@ -17,14 +17,8 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
 from screens.wizard_screen import WizardScreen
-from wizard.files import write_atomic
 from wizard.report import render
 from wizard.session import Session
-
-
-def save_atomically(path: Path, text: str) -> Path:
-    """Write the report atomically with user-only permissions (see wizard.files)."""
-    return write_atomic(path, text)
 
 
 class ReportScreen(WizardScreen[None]):
@@ -93,43 +87,21 @@ class ReportScreen(WizardScreen[None]):
     @on(Button.Pressed, "#report-save")
     def action_save(self) -> None:
         """Save to the path typed below; an existing file is replaced only after a yes."""
-        from screens.confirm_screen import ConfirmScreen
+        from screens.clipboard import save_and_tell
 
         value = self.query_one("#report-path", Input).value.strip()
         if not value:
             self.query_one("#report-path", Input).focus()
             self.notify("Type a file name first.", severity="warning")
             return
-        path = Path(value).expanduser()
-        if path.exists() or path.is_symlink():
-            self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", "Replace",
-                                               "Keep it"),
-                                 lambda yes: self._write(path) if yes else self._keep())
-            return
-        self._write(path)
-
-    def _keep(self) -> None:
-        self.query_one("#report-path", Input).focus()
-        self.notify("Not saved: type another file name.")
-
-    def _write(self, path: Path) -> None:
-        try:
-            written = save_atomically(path, self.text)
-        except OSError as exc:
-            self.notify(f"Could not save: {exc}", severity="error", markup=False)
-            return
-        self.notify(f"Saved the {self.fmt} report to {written}", markup=False)
+        save_and_tell(self, value, self.text, f"the {self.fmt} report")
 
     @on(Button.Pressed, "#report-copy")
     def action_copy(self) -> None:
-        from screens.clipboard import copy_text
+        from screens.clipboard import copy_and_tell
 
         ext = "json" if self.fmt == "json" else "md"
-        path, tmux = copy_text(self.app, self.text, f"report.{ext}")
-        where = " and into tmux's paste buffer" if tmux else ""
-        also = f" It is also in {path}." if path else ""
-        self.notify(f"Copied the {self.fmt} report to the clipboard (where your terminal "
-                    f"allows it){where}.{also}", markup=False, timeout=8)
+        copy_and_tell(self, self.text, f"report.{ext}", f"the {self.fmt} report")
 
     @on(Button.Pressed, "#report-close")
     def action_close(self) -> None:

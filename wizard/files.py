@@ -13,6 +13,19 @@ class NotARegularFile(OSError):
     """The path exists and is a link, a device, a FIFO or a folder: never replaced."""
 
 
+def refuse_non_regular(path: Path) -> None:
+    """Raise :class:`NotARegularFile` when something other than a regular file is at ``path``
+    (nothing there is fine); other OSErrors (permissions) pass through."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+                else "a device or pipe")
+        raise NotARegularFile(f"{path} is {kind}, not a regular file: not replaced")
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Replace ``path`` with ``data`` in one step; a crash leaves the old file or none.
 
@@ -20,14 +33,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     folder at ``path`` raises :class:`NotARegularFile` and is left as it is.
     """
     target = Path(path).expanduser()
-    try:
-        mode = target.lstat().st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
-                else "a device or pipe")
-        raise NotARegularFile(f"{target} is {kind}, not a regular file: not replaced")
+    refuse_non_regular(target)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:

@@ -424,11 +424,6 @@ _DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Target)
 _DEFAULTS["port"] = None
 
 
-def profile_values(target: Target) -> dict[str, str]:
-    """What a profile saves of ``target``: the form's text of every non-secret field."""
-    return {f.name: f.to_text(getattr(target, f.name)) for f in TARGET_FIELDS
-            if f.profile and f.kind != "secret"}
-
 
 def target_from_texts(values: dict[str, str], base: Target | None = None) -> Target:
     """A Target from typed texts (a form or a profile); unknown keys are ignored. Raises

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
-from wizard.files import NotARegularFile, write_atomic
+from wizard.files import NotARegularFile, refuse_non_regular, write_atomic
 from wizard.secret import Secret
 from wizard.target import TARGET_FIELDS, Target, TargetError
 from wizard.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail_usage  # noqa: F401
@@ -127,16 +126,12 @@ def validate_output(output: str | None) -> None:
     if not output or output == "-":
         return
     path = Path(output).expanduser()
+    if not path.parent.resolve().is_dir():
+        raise TargetError(f"cannot write {output!r}: its folder does not exist")
     try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        if not path.parent.expanduser().resolve().is_dir():
-            raise TargetError(f"cannot write {output!r}: its folder does not exist") from None
-        return
+        refuse_non_regular(path)
     except OSError as exc:
         raise TargetError(f"cannot write {output!r}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise TargetError(f"cannot write {output!r}: it is not a regular file")
 
 
 def emit(text: str, output: str | None) -> None:
