@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from wizard import terminal
 from wizard.actions import describe
 from wizard.findings import STEP_ORDER, Finding, Status
 from wizard.safetext import markdown_inline, printable
@@ -32,7 +31,6 @@ COLOUR = {
 FORMATS = ("text", "json", "markdown")
 
 
-use_colour = terminal.use_colour  # the one colour rule (NO_COLOR, TERM=dumb, a terminal)
 
 
 def render(session: Session, fmt: str, colour: bool = False, commands: bool = True) -> str:

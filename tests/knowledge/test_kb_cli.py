@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tests.knowledge.kbtools import REPO, article_text, run_kb, write_article
 from wizard.categories import CATEGORIES
-from wizard.cli.kb import render, use_color
+from wizard.cli.kb import render
+from wizard.terminal import use_colour as use_color
 
 
 def test_list_shows_every_article_with_its_title(kb):

@@ -151,7 +151,8 @@ def emit(text: str, output: str | None) -> None:
 
 def report_session(session, fmt: str, output: str | None) -> int:
     """Print or write the session's report; the exit status says whether a check failed."""
-    from wizard.report import render, use_colour
+    from wizard.report import render
+    from wizard.terminal import use_colour
 
     colour = fmt == "text" and not output and use_colour(sys.stdout)
     try:

@@ -102,7 +102,7 @@ def _show(kb: KnowledgeBase, article_id: str, raw: bool) -> int:
 
         sys.stdout.write(printable(article.path.read_text(encoding="utf-8"), keep_newlines=True))
         return EXIT_OK
-    sys.stdout.write(render(article, color=use_color(sys.stdout), links=kb.links(article)))
+    sys.stdout.write(render(article, color=use_colour(sys.stdout), links=kb.links(article)))
     return EXIT_OK
 
 
@@ -132,7 +132,6 @@ def _error(message: str) -> int:
 # --- terminal rendering ----------------------------------------------------------------------
 
 
-use_color = use_colour  # the one colour rule (wizard.terminal); the old name stays for callers
 
 
 _BOLD, _UNDER, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[4m", "\x1b[2m", "\x1b[36m", "\x1b[0m"
