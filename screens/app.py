@@ -17,8 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from screens.commands import ActionCommands, ArticleCommands
 from screens.kb import Knowledge
-from wizard.session import Session
-from wizard.target import Target
+from wizard.model.target import Target
+from wizard.walk.session import Session
 
 
 class WizardApp(App[int]):
@@ -81,7 +81,7 @@ class WizardApp(App[int]):
         """Remap keys by binding id from ``keymap.toml`` in the config dir (``id = "keys"``)."""
         import tomllib
 
-        from wizard.profiles import config_dir
+        from wizard.records.profiles import config_dir
 
         path = config_dir() / "keymap.toml"
         try:

@@ -15,8 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from wizard.secret import Secret
-from wizard.target import FIELDS_BY_NAME, Target, TargetError
+from wizard.model.secret import Secret
+from wizard.model.target import FIELDS_BY_NAME, Target, TargetError
 
 # What an action's ``ask`` names, as the field it fills.
 ASK_FIELDS = {"nameserver": "nameservers", "dkim_selector": "dkim_selectors"}

@@ -14,8 +14,8 @@ from typing import Any
 
 from textual.screen import Screen
 
-from wizard.files import write_atomic
-from wizard.history import data_dir
+from wizard.output.files import write_atomic
+from wizard.records.history import data_dir
 
 
 def copy_text(app: Any, text: str, name: str = "report.md") -> tuple[Path | None, bool]:

@@ -30,7 +30,6 @@ from textual.widgets.option_list import Option
 from screens.run_screen import RunScreen
 from screens.widgets import StepItem, finding_text
 from screens.wizard_screen import WizardScreen
-from wizard.findings import Finding
 from wizard.lab.exercise import (
     HINT_COST,
     MAX_POINTS,
@@ -46,8 +45,9 @@ from wizard.lab.exercise import (
     score,
 )
 from wizard.lab.scenarios import Scenario
-from wizard.safetext import printable
-from wizard.tree import WalkFinished
+from wizard.model.findings import Finding
+from wizard.output.safetext import printable
+from wizard.walk.tree import WalkFinished
 
 GENERIC_HINT = "Open the step marked ✗ (or !) and read the server's reply word by word."
 

@@ -22,8 +22,8 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, Static, Tex
 
 from screens.widgets import ActionButton, ArticleButton
 from screens.wizard_screen import WizardScreen
-from wizard.actions import WHO_WORDS, describe
-from wizard.safetext import printable
+from wizard.output.actions import WHO_WORDS, describe
+from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService, Explanation
@@ -175,8 +175,8 @@ class ExplainScreen(WizardScreen[None]):
 
     def text(self) -> str:
         """The explanation(s) as a ticket reads them (no command lines)."""
+        from wizard.catalog.providers import catalog
         from wizard.explain.render import render_text
-        from wizard.providers import catalog
 
         names = {pid: p.name for pid, p in catalog().items()}
         return "\n".join(render_text(r, names.get(r.provider or ""), commands=False)

@@ -21,11 +21,11 @@ from textual.worker import Worker
 
 from screens.widgets import STATUS_STYLE, ArticleButton
 from screens.wizard_screen import WizardScreen
-from wizard.safetext import printable
+from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
     from wizard.explain.service import Explanation
-    from wizard.headers.analysis import Analysis
+    from wizard.headers.result import Analysis
 
 VERDICT_LABEL = {"pass": "Nothing wrong found", "warn": "Authenticates, with warnings",
                  "fail": "Problem found", "error": "Could not check"}

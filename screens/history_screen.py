@@ -1,7 +1,8 @@
 """The History screen: past sessions (TUI walks and CLI checks), searchable; the selected one's
 verdict and next step in full below; open its report, run it again, or delete it.
 
-Session files are untrusted: whatever cannot be read is shown as unreadable (``wizard.history``
+Session files are untrusted: whatever cannot be read is shown as unreadable
+(``wizard.records.history``
 never raises for odd content), and every value is shown literally.
 """
 
@@ -17,15 +18,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from screens.wizard_screen import WizardScreen
-from wizard.history import (
+from wizard.model.target import target_from_report
+from wizard.output.safetext import printable
+from wizard.records.history import (
     SessionSummary,
     delete_session,
     list_sessions,
     load_session,
     sessions_dir,
 )
-from wizard.safetext import printable
-from wizard.target import target_from_report
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "magenta"}
 

@@ -1,7 +1,7 @@
 """Knowledge-base access for the screens: load once, tolerate a missing or broken base.
 
 Screens ask for articles by id and search them; loading errors become an empty base (and a
-notice) rather than a crash. Articles are the core's (``wizard.knowledge``).
+notice) rather than a crash. Articles are the core's (``wizard.catalog.knowledge``).
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wizard.knowledge import Article, KnowledgeBase
+    from wizard.catalog.knowledge import Article, KnowledgeBase
 
 
 class Knowledge:
-    """A thin, failure-tolerant view of ``wizard.knowledge.KnowledgeBase``."""
+    """A thin, failure-tolerant view of ``wizard.catalog.knowledge.KnowledgeBase``."""
 
     def __init__(self, extra_dirs: Iterable[str] = ()) -> None:
         self.error: str | None = None
         self._kb: KnowledgeBase | None = None
         try:
-            from wizard.knowledge import load_knowledge
+            from wizard.catalog.knowledge import load_knowledge
 
             self._kb = load_knowledge(list(extra_dirs))
         except Exception as exc:  # a broken article must not stop the wizard

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from screens.wizard_screen import WizardScreen
 from wizard.lab.scenarios import Scenario, builtins
-from wizard.safetext import printable
+from wizard.output.safetext import printable
 
 
 class LabPickerScreen(WizardScreen[None]):

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from wizard.session import Session
-from wizard.transcript import Line
-from wizard.tree import Event
+from wizard.model.transcript import Line
+from wizard.walk.session import Session
+from wizard.walk.tree import Event
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.target import FIELDS_BY_NAME, Target
+from wizard.model.target import FIELDS_BY_NAME, Target
 
 
 def apply_changes(target: Target, changes: dict[str, Any]) -> Target:

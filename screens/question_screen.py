@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from wizard.tree import Question
+from wizard.walk.tree import Question
 
 
 class QuestionScreen(ModalScreen[str | None]):

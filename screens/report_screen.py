@@ -1,7 +1,7 @@
 """The Report screen: the session as Markdown and as JSON (the ``check --format json`` schema).
 
 Save writes the shown format to a file atomically with 0600 permissions; Copy puts it on the
-clipboard. The text comes from ``wizard.report``, which already makes server text printable.
+clipboard. The text comes from ``wizard.output.report``, which already makes server text printable.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
 from screens.wizard_screen import WizardScreen
-from wizard.report import render
-from wizard.session import Session
+from wizard.output.report import render
+from wizard.walk.session import Session
 
 
 class ReportScreen(WizardScreen[None]):

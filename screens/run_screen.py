@@ -2,7 +2,7 @@
 
 The walk runs in an exclusive async worker (``escape`` cancels it); the worker posts small
 messages (:mod:`screens.messages`) that this screen renders. Every event is appended to the
-session file (:mod:`wizard.history`) as it happens. For a lab scenario the screen starts the
+session file (:mod:`wizard.records.history`) as it happens. For a lab scenario the screen starts the
 scenario's servers before the first walk and stops them when it closes.
 """
 
@@ -25,14 +25,14 @@ from screens.messages import TranscriptLine, WalkDone, WalkEvent
 from screens.question_screen import QuestionScreen
 from screens.widgets import ActionButton, ArticleButton, FindingCard, StepItem, VerdictBox
 from screens.wizard_screen import WizardScreen
-from wizard.context import CheckContext
-from wizard.findings import Finding, Step
-from wizard.history import SessionLog
-from wizard.safetext import printable
-from wizard.session import Session
-from wizard.target import Target
-from wizard.transcript import Direction, Line
-from wizard.tree import (
+from wizard.model.findings import Finding, Step
+from wizard.model.target import Target
+from wizard.model.transcript import Direction, Line
+from wizard.output.safetext import printable
+from wizard.records.history import SessionLog
+from wizard.walk.context import CheckContext
+from wizard.walk.session import Session
+from wizard.walk.tree import (
     TREE,
     CheckStarted,
     FindingAdded,
@@ -156,7 +156,7 @@ class RunScreen(WizardScreen[None]):
 
     async def _show_replay(self, session: Session) -> None:
         """Show a finished session's findings and verdict as a walk would have."""
-        from wizard.tree import step_status
+        from wizard.walk.tree import step_status
 
         await self._reset()
         for step in Step:
@@ -363,7 +363,8 @@ class RunScreen(WizardScreen[None]):
             self._status("The checks stopped with an internal error. ctrl+r tries again.")
 
     def _card(self, finding: Finding) -> FindingCard:
-        title = self.wizard.knowledge.title(finding.articles[0]) if finding.articles else None
+        title = (self.wizard.knowledge.title(finding.articles[0])
+                 if finding.articles else None)
         return FindingCard(finding, title)
 
     async def show_step(self, step: str, force: bool = False) -> None:

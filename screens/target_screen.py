@@ -1,8 +1,9 @@
 """The Target screen: what to test, validated field by field, with presets and named profiles.
 
 Every field, label, placeholder and check comes from the core's one field table
-(``wizard.target.TARGET_FIELDS``); provider presets come from the core's provider catalog
-(``wizard/data/providers``). The password and OAuth token are masked, never shown again and never
+(``wizard.model.target.TARGET_FIELDS``); provider presets come from the core's provider catalog
+(``wizard/catalog/data/providers``). The password and OAuth token are masked, never shown again and
+never
 saved in a profile. "Only the DNS" checks a domain without a server.
 """
 
@@ -27,16 +28,16 @@ from textual.widgets import (
 )
 
 from screens.wizard_screen import WizardScreen
-from wizard import profiles
-from wizard.providers import catalog
-from wizard.secret import Secret
-from wizard.target import (
+from wizard.catalog.providers import catalog
+from wizard.model.secret import Secret
+from wizard.model.target import (
     FIELDS_BY_NAME,
     Target,
     TargetError,
     TargetField,
     target_from_texts,
 )
+from wizard.records import profiles
 
 # The form's fields, in order; security is a Select after the port. The rest sit under "More".
 MAIN: tuple[str, ...] = ("host", "port", "user", "password", "mail_from", "rcpt_to")

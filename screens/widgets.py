@@ -1,7 +1,7 @@
 """Widgets shared by the screens: finding cards, step rows, the verdict box.
 
 Every piece of server or DNS text is shown literally: Rich ``Text`` objects or
-``Static(markup=False)``, always after :func:`wizard.safetext.printable`.
+``Static(markup=False)``, always after :func:`wizard.output.safetext.printable`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Label, ListItem, Static
 
-from wizard.actions import WHO_WORDS, describe
-from wizard.findings import Finding, Status, Verdict
-from wizard.safetext import printable
+from wizard.model.findings import Finding, Status, Verdict
+from wizard.output.actions import WHO_WORDS, describe
+from wizard.output.safetext import printable
 
 STATUS_LABEL = {
     Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL",

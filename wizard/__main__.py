@@ -13,7 +13,7 @@ import sys
 from typing import NoReturn
 
 from wizard import __version__
-from wizard.terminal import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard.output.terminal import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 COMMANDS = ("check", "dns", "explain", "lab", "kb", "headers")
 

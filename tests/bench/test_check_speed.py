@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import REPO, builtin_scenario
-from wizard.lab.cli import check_scenario
+from wizard.cli.lab import check_scenario
 
 pytestmark = pytest.mark.bench
 

@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from wizard.context import CheckContext
 from wizard.dns.step import run_dns_step
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import EXPECTED_CATEGORY, lab_target, zone_for
-from wizard.verdict import verdict_for
+from wizard.walk.context import CheckContext
+from wizard.walk.verdict import verdict_for
 
 LATENCY_MS = 50
 

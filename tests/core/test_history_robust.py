@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import builtin_scenario
-from wizard.history import SessionLog, list_sessions, load_session
 from wizard.lab.runner import Lab
-from wizard.report import render
-from wizard.tree import walk
+from wizard.output.report import render
+from wizard.records.history import SessionLog, list_sessions, load_session
+from wizard.walk.tree import walk
 
 _RECORDS: list[dict[str, Any]] = []
 _COUNT = [0]

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from wizard.context import CheckContext
 from wizard.dns.resolver import Resolver
 from wizard.dns.step import run_dns_step
-from wizard.findings import Finding
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import lab_target, zone_for
+from wizard.model.findings import Finding
+from wizard.walk.context import CheckContext
 
 
 class StepRun:

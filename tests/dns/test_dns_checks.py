@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from wizard.findings import Status
 from wizard.lab.dns_zones import dkim_record
+from wizard.model.findings import Status
 
 from .conftest import lab_zone, run_step
 

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from wizard.context import CheckContext
 from wizard.dns.step import run_dns_step
-from wizard.findings import Status
 from wizard.lab.dns_zones import EXPECTED_CATEGORY, VARIANTS, zone_for
-from wizard.target import Target
-from wizard.verdict import verdict_for
+from wizard.model.findings import Status
+from wizard.model.target import Target
+from wizard.walk.context import CheckContext
+from wizard.walk.verdict import verdict_for
 
 from .conftest import run_step
 

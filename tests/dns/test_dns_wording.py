@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from wizard.findings import Status
 from wizard.lab.dns_zones import dkim_record
+from wizard.model.findings import Status
 
 from .conftest import lab_zone, run_step
 

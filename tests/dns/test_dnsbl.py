@@ -15,7 +15,7 @@ from wizard.dns.dnsbl import (
     special_domain,
 )
 from wizard.dns.resolver import Lookup, LookupStatus
-from wizard.findings import Status
+from wizard.model.findings import Status
 
 from .conftest import lab_zone, run_step
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wizard.dns.mx import MAX_MX_HOSTS
-from wizard.findings import Status
+from wizard.model.findings import Status
 
 from .conftest import lab_zone, run_step
 

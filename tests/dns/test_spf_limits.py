@@ -14,8 +14,8 @@ from wizard.dns.spf import (
     check_host,
     judge_lookups,
 )
-from wizard.findings import Status
 from wizard.lab.dns_server import DnsServer
+from wizard.model.findings import Status
 
 
 def fan_out(levels: int) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from wizard.dns.spf import merge_records, parse_record
-from wizard.findings import Status
+from wizard.model.findings import Status
 
 from .conftest import lab_zone, run_step
 

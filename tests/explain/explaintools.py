@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from wizard.explain.engine import Classification, default_engine
+from wizard.explain.parse import ParsedReply
+from wizard.explain.rules import Rule
+
 REPO = Path(__file__).resolve().parents[2]
 
 # Runs only the explain subcommand (the other commands are built elsewhere).
@@ -28,3 +32,13 @@ def run_explain(*args: str, stdin: str | None = None,
         env=env, timeout=60, cwd=REPO,
     )
 
+
+
+def classify(reply: ParsedReply, command: str | None = None) -> Classification:
+    """The built-in engine's best category for ``reply`` (rules, providers, articles)."""
+    return default_engine().classify(reply, command)
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule of the built-in engine, in tier order."""
+    return tuple(default_engine().rules)

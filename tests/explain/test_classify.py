@@ -2,8 +2,9 @@
 
 import pytest
 
-from wizard.categories import CATEGORIES
-from wizard.replies import RULES, classify, parse
+from tests.explain.explaintools import all_rules, classify
+from wizard.catalog.categories import CATEGORIES
+from wizard.explain.parse import parse
 
 CASES = [
     # (reply, command, category)
@@ -80,4 +81,4 @@ def test_provider_is_carried_into_the_classification():
 
 
 def test_every_rule_names_a_known_category():
-    assert {rule.category for rule in RULES} <= set(CATEGORIES)
+    assert {rule.category for rule in all_rules()} <= set(CATEGORIES)

@@ -23,8 +23,9 @@ from tests.explain.corpus import (
     expected_class,
     read_tsv,
 )
+from tests.explain.explaintools import classify
 from wizard.cli.explain import _Articles, explain_bounce
-from wizard.replies import classify, parse
+from wizard.explain.parse import parse
 
 pytestmark = pytest.mark.skipif(not BOUNCES.exists(), reason=SKIP_REASON)
 

@@ -1,6 +1,6 @@
 """dsn.parse_message: DSN fields, non-standard bounce text, and messages that are not bounces."""
 
-from wizard.dsn import parse_message
+from wizard.explain.dsn import parse_message
 
 DSN = b"""From: MAILER-DAEMON@mx.example.net
 To: alice@example.net

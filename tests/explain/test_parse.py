@@ -1,6 +1,6 @@
 """replies.parse: codes, text, command and provider out of replies and bounce excerpts."""
 
-from wizard.replies import parse, reply_class
+from wizard.explain.parse import parse, reply_class
 
 
 def test_multiline_reply_continuation_lines_are_joined():

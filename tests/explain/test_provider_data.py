@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.explain.explaintools import REPO
-from wizard.providers import KIND_ORDER, catalog, presets, recognise
+from wizard.catalog.providers import KIND_ORDER, catalog, presets, recognise
 
 PRESET_PROVIDERS = ("gmail", "microsoft", "yahoo", "amazon-ses", "brevo", "icloud", "zoho",
                     "fastmail", "sendgrid", "mailgun", "postmark")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from wizard.catalog.knowledge import load_knowledge
+from wizard.catalog.providers import catalog
 from wizard.explain.service import ExplainService
-from wizard.knowledge import load_knowledge
-from wizard.providers import catalog
 
 TABLE = Path(__file__).resolve().parent / "data" / "provider_replies.tsv"
 CATEGORY_FLOOR = 0.98

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from tests.explain.corpus import CORPORA, SKIP_REASON
-from wizard.replies import describe_enhanced
+from wizard.catalog.status_codes import describe_enhanced
 
 REGISTRY = CORPORA / "enhanced-status-codes" / "iana-smtp-enhanced-status-codes.csv"
 

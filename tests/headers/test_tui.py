@@ -13,7 +13,7 @@ from screens.explain_screen import ExplainScreen
 from screens.headers_screen import HeadersScreen
 from tests.headers.mailkit import DSN, stories
 from wizard.lab.dns_server import DnsServer
-from wizard.target import Target
+from wizard.model.target import Target
 
 STORIES = stories()
 SIZE = (120, 40)

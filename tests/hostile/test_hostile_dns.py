@@ -18,17 +18,17 @@ from typing import Any
 
 import pytest
 
-from wizard.context import CheckContext
 from wizard.dns.mta_sts import MAX_POLICY_BYTES, fetch_policy
 from wizard.dns.step import dns_budget, run_dns_step, run_dns_step_bounded
-from wizard.findings import Status
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import lab_target, zone_for
 from wizard.lab.hostile import ESCAPES, MARKUP
-from wizard.report import render
-from wizard.session import Session
-from wizard.target import Target
-from wizard.tree import check_budget
+from wizard.model.findings import Status
+from wizard.model.target import Target
+from wizard.output.report import render
+from wizard.walk.context import CheckContext
+from wizard.walk.session import Session
+from wizard.walk.tree import check_budget
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from wizard.lab.hostile import ESCAPES, HOSTILE_MODES, HostileMode, HostileSmtpServer
-from wizard.report import render
-from wizard.secret import Secret
-from wizard.session import Session
-from wizard.target import Security, Target
-from wizard.tree import check_budget, run_check
+from wizard.model.secret import Secret
+from wizard.model.target import Security, Target
+from wizard.output.report import render
+from wizard.walk.session import Session
+from wizard.walk.tree import check_budget, run_check
 
 TIMEOUT_S = 2.0
 

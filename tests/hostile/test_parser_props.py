@@ -8,13 +8,14 @@ import base64
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wizard.dsn import parse_message
-from wizard.replies import classify, parse
-from wizard.safetext import markdown_inline, printable
-from wizard.secret import Secret, secret_forms
-from wizard.smtp.ehlo import parse_ehlo
+from tests.explain.explaintools import classify
+from wizard.explain.dsn import parse_message
+from wizard.explain.parse import parse
+from wizard.model.secret import Secret, secret_forms
+from wizard.model.transcript import Transcript
+from wizard.output.safetext import markdown_inline, printable
+from wizard.smtp.capabilities import parse_ehlo
 from wizard.smtp.reply import to_reply
-from wizard.transcript import Transcript
 
 SMTP_BITS = st.sampled_from([
     "550", "5.7.1", "550-", "421 ", "4.7.0", "#5.1.1", "smtp;", "said:", "(in reply to RCPT TO",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.knowledge import KnowledgeBase, load_knowledge
+from wizard.catalog.knowledge import KnowledgeBase, load_knowledge
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from knowledge import ARTICLES_DIR
+from tests.explain.explaintools import all_rules
 from tests.knowledge.kbtools import REPO
-from wizard.categories import CATEGORIES
-from wizard.knowledge import SECTIONS, KnowledgeBase, load_article
-from wizard.replies import RULES
+from wizard.catalog.categories import CATEGORIES
+from wizard.catalog.knowledge import SECTIONS, KnowledgeBase, load_article
 
 FILES = sorted(ARTICLES_DIR.glob("*.md"))
 TOPICS = (
@@ -69,7 +69,7 @@ def test_the_provider_and_topic_articles_exist(kb: KnowledgeBase):
 
 
 def test_every_article_the_classifier_can_name_exists(kb: KnowledgeBase):
-    named = {rule.category for rule in RULES} | {a for rule in RULES for a in rule.also}
+    named = {rule.category for rule in all_rules()} | {a for rule in all_rules() for a in rule.also}
     named |= {"unknown"}
     assert sorted(a for a in named if kb.get(a) is None) == []
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from tests.knowledge.kbtools import REPO, article_text, run_kb, write_article
-from wizard.categories import CATEGORIES
+from wizard.catalog.categories import CATEGORIES
 from wizard.cli.kb import render
-from wizard.terminal import use_colour as use_color
+from wizard.output.terminal import use_colour as use_color
 
 
 def test_list_shows_every_article_with_its_title(kb):

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from tests.knowledge.kbtools import REPO, article_text, write_article
-from wizard import knowledge
-from wizard.knowledge import KnowledgeError, load_knowledge, parse_front_matter
+from wizard.catalog import knowledge
+from wizard.catalog.knowledge import KnowledgeError, load_knowledge, parse_front_matter
 
 
 def test_front_matter_subset_handles_quotes_comments_and_multiline_lists():
@@ -140,7 +140,7 @@ def test_windows_line_endings_are_accepted(tmp_path):
 
 def test_the_knowledge_module_imports_neither_textual_nor_yaml():
     code = (
-        "import sys, wizard.knowledge as k; k.load_knowledge()\n"
+        "import sys, wizard.catalog.knowledge as k; k.load_knowledge()\n"
         "bad = [m for m in ('textual', 'yaml', 'screens') if m in sys.modules]\n"
         "sys.exit(1 if bad else 0)"
     )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.knowledge.kbtools import write_article
-from wizard.knowledge import load_knowledge
+from wizard.catalog.knowledge import load_knowledge
 
 
 def ids(articles) -> list[str]:
@@ -126,7 +126,7 @@ def test_links_lists_linked_ids_and_broken_links_finds_dangling_ones(kb, tmp_pat
 
 
 def test_related_tops_up_the_classifier_articles_and_drops_unknown_ids():
-    from wizard.knowledge import load_knowledge
+    from wizard.catalog.knowledge import load_knowledge
 
     kb = load_knowledge()
     ids = kb.related(["rate-limited", "no-such-article"], 451, "4.7.500",

@@ -8,9 +8,10 @@ import os
 import subprocess
 import sys
 
+from tests.explain.explaintools import classify
 from tests.knowledge.kbtools import REPO, write_article
-from wizard.knowledge import load_knowledge
-from wizard.replies import classify, parse
+from wizard.catalog.knowledge import load_knowledge
+from wizard.explain.parse import parse
 
 
 def test_no_article_pattern_classifies_to_a_category_its_article_lacks(kb):

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from tests.explain.explaintools import classify
 from tests.knowledge.kbtools import REPO
-from wizard.replies import classify, parse
+from wizard.explain.parse import parse
 
 SEED_ERRORS = [
     ("535-5.7.8 Username and Password not accepted. For more information, go to"

@@ -27,9 +27,9 @@ SIZE = (120, 40)
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("SMTP_WIZARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SMTP_WIZARD_CONFIG_DIR", str(tmp_path / "config"))
-    import wizard.knowledge
+    import wizard.catalog.knowledge
 
-    monkeypatch.setattr(wizard.knowledge, "builtin_articles", lambda: [])
+    monkeypatch.setattr(wizard.catalog.knowledge, "builtin_articles", lambda: [])
     return tmp_path / "data"
 
 

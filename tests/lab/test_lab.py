@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import run_cli
-from wizard.knowledge import load_knowledge
+from wizard.catalog.knowledge import load_knowledge
 from wizard.lab.scenarios import SCENARIOS
 
 KB = load_knowledge()
@@ -41,7 +41,7 @@ def test_unknown_scenario_is_a_usage_error():
 
 
 def test_scenario_names_are_unique_and_categories_known():
-    from wizard.categories import is_category
+    from wizard.catalog.categories import is_category
 
     names = [s.name for s in SCENARIOS]
     assert len(names) == len(set(names))

@@ -12,9 +12,9 @@ from wizard.lab.record import RecordError, scenario_from_report
 from wizard.lab.runner import Lab
 from wizard.lab.scenario_file import parse
 from wizard.lab.smtp_server import LAB_PASSWORD
-from wizard.report import render
-from wizard.secret import secret_forms
-from wizard.tree import run_check
+from wizard.model.secret import secret_forms
+from wizard.output.report import render
+from wizard.walk.tree import run_check
 
 SAMPLE = ["healthy", "relay-denied", "wrong-password", "app-password-required", "cert-expired",
           "tls-to-plaintext-port", "greeting-421", "never-greets", "closed-port",

@@ -15,7 +15,7 @@ from tests.conftest import REPO, run_cli
 from wizard.lab.runner import Lab
 from wizard.lab.scenario_file import ScenarioFileError, dumps, load_file, load_folder, parse
 from wizard.lab.scenarios import SCENARIOS, builtin_folder
-from wizard.tree import run_check
+from wizard.walk.tree import run_check
 
 # The example of the trainer issue, as a trainer would write it from the README.
 RELAY_FROM_OUTSIDE = '''\

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from wizard.findings import Reply
+from wizard.model.findings import Reply
+from wizard.model.target import Security, Target
 from wizard.smtp.auth import auth_category
+from wizard.smtp.capabilities import parse_ehlo
 from wizard.smtp.certinfo import CertInfo, explain_verify_failure, name_matches
 from wizard.smtp.connect import judge_connect
-from wizard.smtp.ehlo import parse_ehlo
-from wizard.target import Security, Target
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 

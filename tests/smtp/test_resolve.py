@@ -7,8 +7,8 @@ import pytest
 from tests.conftest import builtin_scenario
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.runner import Lab
-from wizard.target import Security, Target
-from wizard.tree import run_check
+from wizard.model.target import Security, Target
+from wizard.walk.tree import run_check
 
 ZONE = {
     "mail.lab.test": {"A": "127.0.0.1"},

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import builtin_scenario
-from wizard.findings import Finding, Status
 from wizard.lab.runner import Lab
 from wizard.lab.smtp_server import LabSmtpServer
-from wizard.session import Session
-from wizard.tree import run_check
+from wizard.model.findings import Finding, Status
+from wizard.walk.session import Session
+from wizard.walk.tree import run_check
 
 
 async def walk(name: str, **changes) -> Session:
@@ -202,7 +202,7 @@ async def test_each_password_mechanism_logs_in_and_is_redacted(mechanism):
     from dataclasses import replace
 
     from wizard.lab.smtp_server import LAB_PASSWORD, SmtpBehaviour
-    from wizard.secret import secret_forms
+    from wizard.model.secret import secret_forms
 
     scenario = replace(builtin_scenario("healthy"),
                        smtp=SmtpBehaviour(auth_mechanisms=(mechanism,)))
@@ -220,7 +220,7 @@ async def test_xoauth2_token_from_the_environment_logs_in():
     from dataclasses import replace
 
     from wizard.lab.smtp_server import LAB_PASSWORD, SmtpBehaviour
-    from wizard.secret import Secret
+    from wizard.model.secret import Secret
 
     scenario = replace(builtin_scenario("healthy"),
                        smtp=SmtpBehaviour(auth_mechanisms=("XOAUTH2",)))
@@ -233,7 +233,7 @@ async def test_xoauth2_token_from_the_environment_logs_in():
 
 
 async def test_no_verify_is_loud_in_text_and_markdown_reports():
-    from wizard.report import NO_VERIFY_WARNING, render
+    from wizard.output.report import NO_VERIFY_WARNING, render
 
     session = await walk("healthy", verify_tls=False)
     assert NO_VERIFY_WARNING in render(session, "text")
@@ -243,7 +243,7 @@ async def test_no_verify_is_loud_in_text_and_markdown_reports():
 
 async def test_helo_fallback_when_ehlo_is_refused():
     from wizard.lab.smtp_server import RawSmtpServer
-    from wizard.target import Security, Target
+    from wizard.model.target import Security, Target
 
     async with RawSmtpServer("helo-only") as server:
         session = await run_check(Target(host="127.0.0.1", port=server.port, dns=False,

@@ -13,12 +13,12 @@ import json
 import pytest
 
 from tests.conftest import run_cli, serve_in_thread
-from wizard.history import SessionLog
 from wizard.lab.hostile import AUTH_MECHANISMS, AUTH_MISBEHAVIOURS, SecretProbeServer
-from wizard.report import render
-from wizard.secret import Secret, secret_forms
-from wizard.target import Security, Target
-from wizard.tree import WalkFinished, walk
+from wizard.model.secret import Secret, secret_forms
+from wizard.model.target import Security, Target
+from wizard.output.report import render
+from wizard.records.history import SessionLog
+from wizard.walk.tree import WalkFinished, walk
 
 USER = "probe-user@lab.test"
 PASSWORD = "Pr0be-s3cret-Horse!"
@@ -62,7 +62,7 @@ async def test_no_secret_in_any_output(mechanism, misbehaviour, tmp_path):
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 async def test_echoing_server_text_is_scrubbed_but_still_shown(mechanism):
     async with SecretProbeServer(mechanism, "echo") as server:
-        from wizard.tree import run_check
+        from wizard.walk.tree import run_check
 
         session = await run_check(probe_target(server.port, mechanism))
     auth = next(f for f in session.findings if f.id == "auth.login")
@@ -74,7 +74,7 @@ async def test_echoing_server_text_is_scrubbed_but_still_shown(mechanism):
 @pytest.mark.parametrize("misbehaviour", ["drop", "stall", "garbage"])
 async def test_broken_login_names_the_exchange_never_a_payload(misbehaviour):
     async with SecretProbeServer("LOGIN", misbehaviour) as server:
-        from wizard.tree import run_check
+        from wizard.walk.tree import run_check
 
         session = await run_check(probe_target(server.port, "LOGIN"))
     auth = next(f for f in session.findings if f.id == "auth.login")

@@ -7,14 +7,14 @@ import json
 import pytest
 
 from tests.conftest import run_cli, serve_scenario
-from wizard.history import SessionLog
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import SCENARIOS
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER
-from wizard.report import render
-from wizard.secret import Secret, secret_forms
-from wizard.transcript import Transcript
-from wizard.tree import WalkFinished, run_check, walk
+from wizard.model.secret import Secret, secret_forms
+from wizard.model.transcript import Transcript
+from wizard.output.report import render
+from wizard.records.history import SessionLog
+from wizard.walk.tree import WalkFinished, run_check, walk
 
 OTHER_PASSWORD = "Tr0ub4dor&3-not-the-lab-one"
 

@@ -13,16 +13,16 @@ import ssl
 import pytest
 
 from tests.conftest import builtin_scenario, run_cli, serve_in_thread
-from wizard.findings import Status
 from wizard.lab.certs import LabCertificates
 from wizard.lab.dns_server import DnsServer
 from wizard.lab.dns_zones import zone_for
 from wizard.lab.runner import Lab
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER, LabSmtpServer, SmtpBehaviour
-from wizard.secret import Secret
-from wizard.session import Session
-from wizard.target import Security, Target
-from wizard.tree import Question, WalkFinished, run_check, walk
+from wizard.model.findings import Status
+from wizard.model.secret import Secret
+from wizard.model.target import Security, Target
+from wizard.walk.session import Session
+from wizard.walk.tree import Question, WalkFinished, run_check, walk
 
 FOREIGN = "elsewhere.test"
 
@@ -279,7 +279,7 @@ async def test_a_pasted_relay_denial_after_a_relayed_walk_means_the_client_does_
 
 def test_every_scenario_verdict_has_a_next_step_and_who():
     # cheap and exhaustive: the verdict contract over every category's default
-    from wizard.categories import ACTION_KINDS, WHO, guides, next_step_for
+    from wizard.catalog.categories import ACTION_KINDS, WHO, guides, next_step_for
 
     for category in guides():
         step = next_step_for(category, {"domain": "example.org"})

@@ -10,12 +10,12 @@ import pytest
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Own data/config dirs and cwd per test; only the test articles (deterministic)."""
-    import wizard.knowledge
+    import wizard.catalog.knowledge
 
     monkeypatch.setenv("SMTP_WIZARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SMTP_WIZARD_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(wizard.knowledge, "builtin_articles", lambda: [])
+    monkeypatch.setattr(wizard.catalog.knowledge, "builtin_articles", lambda: [])
     return tmp_path
 
 

@@ -6,12 +6,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wizard.findings import Finding, Reply, Status, Step
-from wizard.history import event_record
-from wizard.session import Session
+from wizard.model.findings import Finding, Reply, Status, Step
+from wizard.model.target import Security, Target
+from wizard.model.transcript import Direction, Line
+from wizard.records.history import event_record
 from wizard.smtp.connect import _mismatch, judge_connect
-from wizard.target import Security, Target
-from wizard.transcript import Direction, Line
+from wizard.walk.session import Session
 
 STARTED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 TARGET = Target(host="smtp.example.com", port=2465, security=Security.STARTTLS,
@@ -61,7 +61,7 @@ def passing_session() -> Session:
 
 def write_history(folder: Path) -> None:
     """Two finished sessions as session files (what History lists)."""
-    from wizard.tree import WalkFinished
+    from wizard.walk.tree import WalkFinished
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, session in (("20261120T100000Z-smtp.example.com-aaaaaa.jsonl", failing_session()),

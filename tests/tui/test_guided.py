@@ -17,9 +17,9 @@ from screens.target_screen import TargetScreen
 from tests.conftest import builtin_scenario
 from tests.tui.screens_fixture import failing_session, write_history
 from tests.tui.tuikit import SIZE, finish_walk, make_app
-from wizard.findings import Status
 from wizard.lab.runner import Lab
 from wizard.lab.smtp_server import LAB_PASSWORD
+from wizard.model.findings import Status
 
 
 async def wait_for_screen(pilot, kind, timeout: float = 10.0):
@@ -119,7 +119,7 @@ def screen_presets() -> list[tuple[str, str]]:
 
 
 async def test_every_cli_option_is_in_the_form() -> None:
-    from wizard.target import TARGET_FIELDS
+    from wizard.model.target import TARGET_FIELDS
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

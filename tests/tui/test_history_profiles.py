@@ -1,4 +1,5 @@
-"""wizard.history and wizard.profiles on their own (no UI): files, permissions, no secrets."""
+"""wizard.records.history and wizard.records.profiles on their own (no UI): files, permissions, no
+secrets."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from wizard import profiles
-from wizard.findings import Finding, Status, Step
-from wizard.history import SessionLog, list_sessions, load_session, session_from_report
-from wizard.secret import Secret
-from wizard.session import Session
-from wizard.target import Target
-from wizard.transcript import Transcript
-from wizard.tree import FindingAdded, StepFinished, StepStarted, WalkFinished
+from wizard.model.findings import Finding, Status, Step
+from wizard.model.secret import Secret
+from wizard.model.target import Target
+from wizard.model.transcript import Transcript
+from wizard.records import profiles
+from wizard.records.history import SessionLog, list_sessions, load_session, session_from_report
+from wizard.walk.session import Session
+from wizard.walk.tree import FindingAdded, StepFinished, StepStarted, WalkFinished
 
 TARGET = Target(host="smtp.example.com", port=587, user="me@example.com",
                 password=Secret("pa55-Word-xyz"))

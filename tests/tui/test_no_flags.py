@@ -12,7 +12,7 @@ from screens.widgets import FindingCard, VerdictBox
 from tests.tui.tuikit import make_app
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import SCENARIOS
-from wizard.tree import run_check
+from wizard.walk.tree import run_check
 
 FLAG = re.compile(r"(?<![\w-])--[a-z]")
 
@@ -51,7 +51,7 @@ async def test_no_finding_or_verdict_of_any_scenario_shows_a_flag():
             await pilot.pause()
             text = shown_text(app)
         # every scenario's verdict ends with one next step: a sentence, who, an action
-        from wizard.categories import ACTION_KINDS, WHO
+        from wizard.catalog.categories import ACTION_KINDS, WHO
 
         assert verdict.next.next_step.strip(), scenario.name
         assert verdict.next.who in WHO and verdict.next.action.get("kind") in ACTION_KINDS

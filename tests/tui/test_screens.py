@@ -16,7 +16,7 @@ from screens.help_screen import HelpScreen
 from screens.lab_screen import LabPickerScreen
 from screens.target_screen import TargetScreen
 from tests.tui.tuikit import SIZE, finish_walk, make_app, texts
-from wizard.target import Target
+from wizard.model.target import Target
 
 
 async def test_without_a_host_the_target_form_opens() -> None:
@@ -269,7 +269,7 @@ async def test_hostile_server_text_is_shown_literally() -> None:
     from textual.app import App
 
     from screens.widgets import FindingCard
-    from wizard.findings import Finding, Reply, Status, Step
+    from wizard.model.findings import Finding, Reply, Status, Step
 
     finding = Finding("send.rcpt_to", Step.SEND, Status.FAIL, "[b]bold[/b] [link=x]click[/link]",
                       "[red]not red\x1b]52;c;ZXZpbA==\x07", reply=Reply(550, "5.7.1", "[/]\x1b[2J"),

@@ -8,10 +8,10 @@ from textual.widgets import RichLog
 
 from screens.report_screen import ReportScreen
 from tests.tui.tuikit import finish_walk, make_app
-from wizard.findings import Step
 from wizard.lab.hostile import AUTH_MECHANISMS, AUTH_MISBEHAVIOURS, SecretProbeServer
-from wizard.secret import Secret, secret_forms
-from wizard.target import Security, Target
+from wizard.model.findings import Step
+from wizard.model.secret import Secret, secret_forms
+from wizard.model.target import Security, Target
 
 USER = "probe-user@lab.test"
 PASSWORD = "Pr0be-s3cret-Horse!"

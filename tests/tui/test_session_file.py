@@ -9,10 +9,10 @@ from textual.widgets import Static
 
 from tests.conftest import builtin_scenario
 from tests.tui.tuikit import SIZE, finish_walk, make_app
-from wizard.history import list_sessions, load_session
 from wizard.lab.runner import Lab
 from wizard.lab.smtp_server import LAB_PASSWORD, LAB_USER
-from wizard.secret import secret_forms
+from wizard.model.secret import secret_forms
+from wizard.records.history import list_sessions, load_session
 
 
 def session_files(root: Path) -> list[Path]:

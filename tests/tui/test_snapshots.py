@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tui.tuikit import make_app
-from wizard.target import Security, Target
+from wizard.model.target import Security, Target
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -109,7 +109,7 @@ def test_history(snap_compare, isolated) -> None:
 def test_question_provider(snap_compare) -> None:
     async def run_before(pilot) -> None:
         from screens.question_screen import QuestionScreen
-        from wizard.tree import QUESTIONS
+        from wizard.walk.tree import QUESTIONS
 
         await pilot.app.push_screen(QuestionScreen(QUESTIONS["question.provider"]))
         await steady(pilot)

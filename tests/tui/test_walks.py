@@ -13,7 +13,7 @@ from screens.report_screen import ReportScreen
 from screens.run_screen import RunScreen
 from screens.widgets import FindingCard, StepItem
 from tests.tui.tuikit import SIZE, finish_walk, make_app, texts
-from wizard.tree import FindingAdded, WalkFinished
+from wizard.walk.tree import FindingAdded, WalkFinished
 
 
 def card_ids(run: RunScreen) -> list[str]:

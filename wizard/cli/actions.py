@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from wizard.target import FIELDS_BY_NAME, TARGET_FIELDS, Target
+from wizard.model.target import FIELDS_BY_NAME, TARGET_FIELDS, Target
 
 # Placeholders for what the person must supply.
 _ASKED = {"password": ["--password-env", "PASSWORD_VAR"], "oauth_token": ["--oauth-token-env",

@@ -11,7 +11,7 @@ from wizard.cli.common import (
     target_from_args,
     validate_output,
 )
-from wizard.target import TargetError
+from wizard.model.target import TargetError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,13 +30,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.history import run_recorded
+    from wizard.records.history import run_recorded
 
     try:
         validate_output(args.output)
         target = target_from_args(args)
         if target.knowledge_dirs:  # a team's articles teach the classifier: load them now
-            from wizard.knowledge import KnowledgeError, load_knowledge
+            from wizard.catalog.knowledge import KnowledgeError, load_knowledge
 
             try:
                 load_knowledge(list(target.knowledge_dirs))

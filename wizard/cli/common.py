@@ -9,15 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wizard.files import NotARegularFile, refuse_non_regular, write_atomic
-from wizard.secret import Secret
-from wizard.target import TARGET_FIELDS, Target, TargetError
-from wizard.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail_usage  # noqa: F401
+from wizard.model.secret import Secret
+from wizard.model.target import TARGET_FIELDS, Target, TargetError
+from wizard.output.files import NotARegularFile, refuse_non_regular, write_atomic
+from wizard.output.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail_usage  # noqa: F401
 
 
 def add_target_args(parser: argparse.ArgumentParser, scope: str = "target",
                     prefix: str = "") -> None:
-    """The target flags of DESIGN.md, from the one field table (``wizard.target``). There is
+    """The target flags of DESIGN.md, from the one field table (``wizard.model.target``). There is
     deliberately no --password flag: the secret comes from an env var, stdin or a prompt.
     ``scope="check"`` adds the flags only ``check`` has (--send, --no-dns). ``prefix`` goes
     before every destination name (the top-level parser keeps its own, see ``__main__``)."""
@@ -151,8 +151,8 @@ def emit(text: str, output: str | None) -> None:
 
 def report_session(session, fmt: str, output: str | None) -> int:
     """Print or write the session's report; the exit status says whether a check failed."""
-    from wizard.report import render
-    from wizard.terminal import use_colour
+    from wizard.output.report import render
+    from wizard.output.terminal import use_colour
 
     colour = fmt == "text" and not output and use_colour(sys.stdout)
     try:

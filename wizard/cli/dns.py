@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from wizard.terminal import fail_usage
+from wizard.output.terminal import fail_usage
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,10 +51,8 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from wizard.cli.common import report_session, validate_output
-    from wizard.context import CheckContext
     from wizard.dns.step import run_dns_step_bounded
-    from wizard.session import Session
-    from wizard.target import (
+    from wizard.model.target import (
         Target,
         TargetError,
         validate_address,
@@ -63,11 +61,13 @@ def run(args: argparse.Namespace) -> int:
         validate_nameserver,
         validate_selector,
     )
+    from wizard.walk.context import CheckContext
+    from wizard.walk.session import Session
 
     try:
         validate_output(args.output)
         if args.knowledge:
-            from wizard.knowledge import KnowledgeError, load_knowledge
+            from wizard.catalog.knowledge import KnowledgeError, load_knowledge
 
             try:
                 load_knowledge(list(args.knowledge))

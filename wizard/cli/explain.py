@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService, Explanation
 
-from wizard.terminal import EXIT_OK, fail_usage
+from wizard.output.terminal import EXIT_OK, fail_usage
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,8 +53,8 @@ class _Articles:
     """The knowledge base and the service built on it (kept for older callers)."""
 
     def __init__(self, dirs: Iterable[str]) -> None:
+        from wizard.catalog.knowledge import load_knowledge
         from wizard.explain.service import ExplainService
-        from wizard.knowledge import load_knowledge
 
         self.kb = load_knowledge(list(dirs))
         self.service = ExplainService(self.kb)
@@ -85,9 +85,9 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--format markdown is for --log; use text or json")
     if args.jobs is not None and args.jobs < 1:
         return _usage("--jobs must be 1 or more")
+    from wizard.catalog.knowledge import KnowledgeError
+    from wizard.catalog.providers import ProviderError
     from wizard.explain.rules import RuleError
-    from wizard.knowledge import KnowledgeError
-    from wizard.providers import ProviderError
 
     try:
         service = _service(args.knowledge or ())
@@ -103,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _service(dirs: Iterable[str]) -> ExplainService:
+    from wizard.catalog.knowledge import load_knowledge
     from wizard.explain.service import ExplainService
-    from wizard.knowledge import load_knowledge
 
     return ExplainService(load_knowledge(list(dirs)))
 
@@ -247,8 +247,8 @@ def _emit(results: list[Explanation], fmt: str, service: ExplainService,
         sys.stdout.write("".join(json.dumps(r.to_json(with_recipient), ensure_ascii=False) + "\n"
                                  for r in results))
         return
+    from wizard.catalog.providers import catalog
     from wizard.explain.render import render_text
-    from wizard.providers import catalog
 
     names = {pid: p.name for pid, p in catalog().items()}
     sys.stdout.write("\n".join(render_text(r, names.get(r.provider or "")) for r in results))

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-from wizard.terminal import EXIT_FAILED, EXIT_OK, fail_usage
+from wizard.output.terminal import EXIT_FAILED, EXIT_OK, fail_usage
 
 BOUNCE_KINDS = ("dsn", "feedback", "bounce")
 
@@ -52,7 +52,7 @@ def read_input(path: str) -> bytes:
 
 def titles_for(dirs: list[str] | tuple[str, ...]) -> Any:
     """A function giving an article's title (its id when the knowledge base lacks it)."""
-    from wizard.knowledge import load_knowledge
+    from wizard.catalog.knowledge import load_knowledge
 
     kb = load_knowledge(list(dirs))
 
@@ -93,8 +93,8 @@ def analyse_bytes(data: bytes, source: str, nameservers: tuple[tuple[str, int], 
 def report(analysis: Any, fmt: str, output: str | None, knowledge: list[str]) -> int:
     from wizard.cli.common import emit
     from wizard.headers.report import render
-    from wizard.target import TargetError
-    from wizard.terminal import use_colour
+    from wizard.model.target import TargetError
+    from wizard.output.terminal import use_colour
 
     colour = fmt == "text" and not output and use_colour(sys.stdout)
     try:
@@ -107,7 +107,7 @@ def report(analysis: Any, fmt: str, output: str | None, knowledge: list[str]) ->
 def run_for_explain(data: bytes, args: argparse.Namespace) -> int:
     """``explain --file`` with a received message (not a bounce): the headers analysis."""
     from wizard.headers.parse import NotAMessage
-    from wizard.target import TargetError, validate_nameserver
+    from wizard.model.target import TargetError, validate_nameserver
 
     try:
         nameservers = tuple(validate_nameserver(n) for n in args.nameserver or ())
@@ -123,10 +123,10 @@ def run_for_explain(data: bytes, args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wizard.catalog.knowledge import KnowledgeError
     from wizard.headers.parse import NotAMessage
     from wizard.headers.route import message_kind
-    from wizard.knowledge import KnowledgeError
-    from wizard.target import TargetError, validate_nameserver
+    from wizard.model.target import TargetError, validate_nameserver
 
     try:
         nameservers = tuple(validate_nameserver(n) for n in args.nameserver or ())

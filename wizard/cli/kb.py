@@ -4,7 +4,7 @@
 ``kb search WORDS`` (ranked, with scores). ``--knowledge DIR`` adds a team's own articles. The
 knowledge base and the renderer are imported inside :func:`run`, so ``--help`` stays fast; no
 Textual here. Article text from ``--knowledge`` directories is untrusted: every line is passed
-through :func:`wizard.safetext.printable` before any colour codes are added.
+through :func:`wizard.output.safetext.printable` before any colour codes are added.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from wizard.knowledge import Article, KnowledgeBase
+    from wizard.catalog.knowledge import Article, KnowledgeBase
 
-from wizard.terminal import EXIT_FAILED as EXIT_NOT_FOUND
-from wizard.terminal import EXIT_OK, fail_usage, use_colour
+from wizard.output.terminal import EXIT_FAILED as EXIT_NOT_FOUND
+from wizard.output.terminal import EXIT_OK, fail_usage, use_colour
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -50,7 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.knowledge import KnowledgeError, load_knowledge
+    from wizard.catalog.knowledge import KnowledgeError, load_knowledge
 
     dirs = [*(getattr(args, "knowledge_dirs", None) or ()),
             *(getattr(args, "kb_knowledge_first", None) or ()), *(args.kb_knowledge or ())]
@@ -72,7 +72,7 @@ def _list(kb: KnowledgeBase, fmt: str) -> int:
 
         sys.stdout.write(json.dumps([_as_dict(a) for a in articles], indent=2) + "\n")
         return EXIT_OK
-    from wizard.safetext import printable
+    from wizard.output.safetext import printable
 
     width = max(len(a.id) for a in articles) if articles else 0
     for article in articles:
@@ -94,11 +94,11 @@ def _show(kb: KnowledgeBase, article_id: str, raw: bool) -> int:
     if article is None:
         close = kb.close_ids(article_id)
         hint = f"; did you mean: {', '.join(close)}?" if close else "; try: smtp-wizard kb list"
-        from wizard.safetext import printable
+        from wizard.output.safetext import printable
 
         return _error(f"no article {printable(article_id)!r}{hint}")
     if raw:
-        from wizard.safetext import printable
+        from wizard.output.safetext import printable
 
         sys.stdout.write(printable(article.path.read_text(encoding="utf-8"), keep_newlines=True))
         return EXIT_OK
@@ -107,7 +107,7 @@ def _show(kb: KnowledgeBase, article_id: str, raw: bool) -> int:
 
 
 def _search(kb: KnowledgeBase, words: str, limit: int, fmt: str) -> int:
-    from wizard.safetext import printable
+    from wizard.output.safetext import printable
 
     results = kb.search(words, limit=max(limit, 1))
     if fmt == "json":
@@ -164,7 +164,7 @@ def _inline(text: str, color: bool) -> str:
 
 def render(article: Article, color: bool = False, links: Sequence[str] = ()) -> str:
     """``article`` as terminal text: headings, lists, code and links readable without markdown."""
-    from wizard.safetext import printable
+    from wizard.output.safetext import printable
 
     def heading(text: str, rule: str) -> list[str]:
         if color:

@@ -1,8 +1,29 @@
-"""`smtp-wizard lab`: loopback servers that reproduce each classic failure."""
+"""`smtp-wizard lab`: loopback servers that reproduce each classic failure: list, check, serve one
+scenario or a classroom, record an incident, or open the TUI on the lab (the picker, or exercises).
+
+Scenario files (``--scenario-file``, ``--scenarios``) are read before anything starts: a bad one
+is a one-line usage error (exit 2). ``--serve`` and ``--check`` stop cleanly on ctrl+c, SIGTERM
+and SIGHUP: servers closed, the lab folder (certificates, keys, handout) removed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import signal
+import sys
+import time
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wizard.cli.common import EXIT_OK, emit, fail_usage, report_session
+from wizard.model.target import TargetError
+from wizard.output.terminal import EXIT_INTERRUPTED
+
+if TYPE_CHECKING:
+    from wizard.lab.scenarios import Scenario
 
 # wizard.lab.scenarios.LEVELS (not imported: --help must not load the lab's servers)
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -53,6 +74,264 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.lab.cli import run_lab
-
     return run_lab(args)
+
+
+class _Usage(Exception):
+    """A usage error found while running (one line)."""
+
+
+def _list(scenarios: Sequence[Scenario], fmt: str) -> int:
+    if fmt == "json":
+        rows = [{"name": s.name, "title": s.title, "expected": s.expected, "group": s.group,
+                 "level": s.level} for s in scenarios]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    from wizard.output.safetext import printable
+
+    width = max(len(s.name) for s in scenarios)
+    for s in scenarios:  # a trainer's title is file text: shown inert
+        print(f"{s.name:<{width}}  {s.expected:<22}  {s.level:<12}  {printable(s.title)}")
+    print(f"\n{len(scenarios)} scenarios. Try: smtp-wizard lab --scenario "
+          f"{scenarios[0].name} --check")
+    return EXIT_OK
+
+
+def _command(scenario: Scenario) -> str:
+    if scenario.source and not scenario.source.startswith(str(_builtin_prefix())):
+        return f"lab --scenario-file {scenario.source} --check"
+    return f"lab --scenario {scenario.name} --check"
+
+
+def _builtin_prefix() -> str:
+    from wizard.lab.scenarios import builtin_folder
+
+    return str(builtin_folder())
+
+
+async def check_scenario(scenario: Scenario, latency_ms: int = 0, send: bool = False):
+    """Start the scenario, run `check` against it, stop it; returns the Session."""
+    from wizard.lab.runner import Lab
+    from wizard.walk.tree import run_check
+
+    async with Lab(scenario, latency_ms) as lab:
+        target = lab.target(send=True) if send else lab.target()
+        return await run_check(target, command=_command(scenario))
+
+
+def run_until_stopped(coro: Coroutine[Any, Any, Any]) -> tuple[Any, str | None]:
+    """Run ``coro`` until it ends or ctrl+c, SIGTERM or SIGHUP stops it (the coroutine is
+    cancelled, so its ``async with`` blocks close their servers and folders). Returns its result
+    and the name of the signal that stopped it, if any."""
+    stopped: list[str] = []
+
+    async def main() -> Any:
+        from wizard.lab.cleanup import CLEANUP_SIGNALS
+
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+
+        def stop(signum: int) -> None:
+            stopped.append(signal.Signals(signum).name)
+            if task is not None:
+                task.cancel()
+
+        for signum in CLEANUP_SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup keeps SIGHUP ignored
+                loop.add_signal_handler(signum, stop, signum)
+        try:
+            return await coro
+        except asyncio.CancelledError:
+            if stopped:
+                return None
+            raise
+
+    try:
+        result = asyncio.run(main())
+    except KeyboardInterrupt:
+        return None, "SIGINT"
+    return result, (stopped[0] if stopped else None)
+
+
+async def _serve(scenario: Scenario, latency_ms: int) -> None:
+    from wizard.lab.runner import Lab
+    from wizard.output.safetext import printable
+
+    async with Lab(scenario, latency_ms) as lab:
+        info = lab.endpoints()
+        print(f"Lab scenario '{scenario.name}': {printable(scenario.title)}")
+        for key, value in info.items():
+            print(f"  {key:<12} {value}")
+        host, port = info["smtp"].rsplit(":", 1)
+        print("\nTry it with swaks, for example:")
+        print(f"  swaks --server {host} --port {port} --tls --tls-ca-path {info['ca_file']} "
+              f"--auth-user {info['user']} --auth-password '{info['password']}' "
+              "--from alice@lab.test --to bob@lab.test")
+        print("Press ctrl+c to stop.", flush=True)
+        await asyncio.Event().wait()
+
+
+async def _classroom(scenarios: Sequence[Scenario], args: argparse.Namespace) -> None:
+    from wizard.lab.classroom import Classroom
+
+    start = time.monotonic()
+    async with Classroom(scenarios, args.base_port, args.latency) as room:
+        took = time.monotonic() - start
+        assert room.certs is not None
+        handout = args.handout or str(room.certs.directory / "handout.md")
+        try:
+            emit(room.handout(), handout)
+            if args.answers:
+                emit(room.answer_key(), args.answers)
+        except TargetError as exc:
+            raise _Usage(str(exc)) from None
+        print(f"Classroom: {len(room.seats)} lab servers on 127.0.0.1, started in {took:.1f} s. "
+              f"Trust the lab CA: {room.ca_file}")
+        print(room.table())
+        print(f"\nHandout for the trainees (no answers): {handout}")
+        if not args.handout:
+            print("  (in the lab folder, removed when the lab stops: print or copy it now, or "
+                  "use --handout FILE)")
+        if args.answers:
+            print(f"Answer key for you: {args.answers}")
+        print("Press ctrl+c to stop.", flush=True)
+        await asyncio.Event().wait()
+
+
+def _record(args: argparse.Namespace) -> int:
+    from wizard.lab.record import RecordError, read_report, scenario_from_report
+    from wizard.lab.scenario_file import ScenarioFileError, parse
+
+    try:
+        recording = scenario_from_report(read_report(args.record), keep_names=args.keep_names)
+    except RecordError as exc:
+        return fail_usage(str(exc))
+    text = recording.toml(Path(args.record).name if args.keep_names else "")
+    try:
+        parse(text, "<recorded scenario>")  # what we write must load
+    except ScenarioFileError as exc:  # a bug here, not bad input
+        raise RuntimeError(f"the recorded scenario does not load: {exc}") from None
+    for note in recording.notes:
+        print(f"smtp-wizard: note: {note}", file=sys.stderr)
+    try:
+        emit(text, args.output)
+    except TargetError as exc:
+        return fail_usage(str(exc))
+    return EXIT_OK
+
+
+def _misuse(args: argparse.Namespace) -> str | None:
+    """The first flag given without the mode it belongs to."""
+    if not 0 <= args.latency <= 10_000:
+        return "--latency must be between 0 and 10000 ms"
+    if args.record and (args.check or args.serve or args.exercise or args.list
+                        or args.scenario or args.scenario_file or args.scenarios):
+        return "--record turns a report into a scenario file: use it alone"
+    if args.keep_names and not args.record:
+        return "--keep-names goes with --record"
+    if args.all and not args.serve:
+        return "--all goes with --serve (a classroom)"
+    for flag, value in (("--base-port", args.base_port), ("--handout", args.handout),
+                        ("--answers", args.answers)):
+        if value is not None and not (args.serve and args.all):
+            return f"{flag} goes with --serve --all"
+    for flag, value in (("--trainee", args.trainee), ("--show-verdict", args.show_verdict)):
+        if value and not args.exercise:
+            return f"{flag} goes with --exercise"
+    if args.exercise and (args.check or args.serve):
+        return "--exercise opens the TUI: not with --check or --serve"
+    if args.exercise and args.scenario:
+        return "--exercise numbers the scenarios itself: choose them with --level or --scenarios"
+    if args.check and args.serve:
+        return "choose --check or --serve"
+    return None
+
+
+def _load(args: argparse.Namespace) -> tuple[Scenario, ...]:
+    from wizard.lab.scenario_file import load_file, load_folder
+
+    if args.scenario_file:
+        return (load_file(args.scenario_file),)
+    if args.scenarios:
+        folder = Path(args.scenarios)
+        if not folder.is_dir():
+            from wizard.lab.scenario_file import ScenarioFileError
+
+            raise ScenarioFileError(args.scenarios, None, None, "is not a folder")
+        return load_folder(folder, args.scenarios)
+    from wizard.lab.scenarios import builtins
+
+    return builtins()
+
+
+def _trainee(args: argparse.Namespace) -> str:
+    from wizard.lab.exercise import trainee_slug
+
+    name = args.trainee
+    if name is None:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except (OSError, KeyError):
+            name = "trainee"
+    trainee_slug(name)  # ValueError: a usage error
+    return name
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    from wizard.lab.scenario_file import ScenarioFileError
+    from wizard.lab.scenarios import at_level, get
+
+    problem = _misuse(args)
+    if problem:
+        return fail_usage(problem)
+    if args.record:
+        return _record(args)
+    try:
+        scenarios = _load(args)
+    except ScenarioFileError as exc:
+        return fail_usage(str(exc))
+    chosen = at_level(scenarios, args.level)
+    if not chosen:
+        return fail_usage(f"no scenario has level {args.level!r}")
+    if args.list:
+        return _list(chosen, args.format)
+    scenario = get(args.scenario, scenarios) if args.scenario else None
+    if args.scenario and scenario is None:
+        names = ", ".join(s.name for s in scenarios)
+        return fail_usage(f"unknown scenario {args.scenario!r}; choose one of: {names}")
+    if scenario is None and args.scenario_file:
+        scenario = scenarios[0]
+    if args.check:
+        if scenario is None:
+            return fail_usage("--check needs --scenario NAME (see --list) or --scenario-file")
+        session, stopped = run_until_stopped(check_scenario(scenario, args.latency, args.send))
+        if stopped:
+            print(f"lab stopped ({stopped})", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return report_session(session, args.format, args.output)
+    if args.serve:
+        from wizard.lab.classroom import ClassroomError
+
+        work = _classroom(chosen, args) if args.all else _serve(scenario or chosen[0],
+                                                                 args.latency)
+        try:
+            _, stopped = run_until_stopped(work)
+        except (ClassroomError, _Usage) as exc:
+            return fail_usage(str(exc))
+        print(f"\nlab stopped{f' ({stopped})' if stopped and stopped != 'SIGINT' else ''}",
+              file=sys.stderr)
+        return EXIT_OK
+    trainee = None
+    if args.exercise:
+        try:
+            trainee = _trainee(args)
+        except ValueError as exc:
+            return fail_usage(f"--trainee: {exc}")
+    from wizard.cli.tui import open_lab
+
+    shown = chosen if scenario is None or scenario in chosen else (*chosen, scenario)
+    return open_lab(shown, scenario=scenario.name if scenario else None, latency_ms=args.latency,
+                    exercise=args.exercise, trainee=trainee, show_verdict=args.show_verdict)
+

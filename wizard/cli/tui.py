@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wizard.cli.common import fail_usage, target_from_args
-from wizard.target import TargetError
+from wizard.model.target import TargetError
 
 if TYPE_CHECKING:
     from wizard.lab.scenarios import Scenario

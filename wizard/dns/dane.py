@@ -8,7 +8,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 USAGE = {0: "PKIX-TA", 1: "PKIX-EE", 2: "DANE-TA", 3: "DANE-EE"}
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed, parse_tags
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 COMMON_SELECTORS = (
     "google", "selector1", "selector2", "k1", "k2", "k3", "s1", "s2", "default", "dkim", "mail",

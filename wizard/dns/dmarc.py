@@ -15,7 +15,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed, parse_tags
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 POLICIES = ("none", "quarantine", "reject")
 KNOWN_TAGS = ("v", "p", "sp", "np", "pct", "rua", "ruf", "adkim", "aspf", "fo", "ri", "rf",

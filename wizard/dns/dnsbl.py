@@ -22,7 +22,7 @@ from typing import Any
 from wizard.dns.blocklist_catalog import Blocklist, defaults, known
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
 from wizard.dns.util import finding, lookup_facts, lookup_failed, next_for
-from wizard.findings import Finding, NextStep, Status
+from wizard.model.findings import Finding, NextStep, Status
 
 DEFAULT_IP_LISTS = defaults("ip")
 DEFAULT_DOMAIN_LISTS = defaults("domain")

@@ -15,7 +15,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed, parse_tags
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
 MAX_POLICY_BYTES = 64 * 1024

@@ -14,7 +14,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 MAX_MX_HOSTS = 10  # hosts whose addresses are looked up, most preferred first
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 
 def reverse_name(ip: str) -> str:

@@ -16,12 +16,12 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
-from wizard.context import CheckContext
 from wizard.dns import dane as dane_mod
 from wizard.dns import dkim, dmarc, dnsbl, mta_sts, mx, ptr, spf, tlsrpt
 from wizard.dns.util import ASK_NAMESERVER, finding
-from wizard.findings import Finding, NextStep, Status
-from wizard.target import Target
+from wizard.model.findings import Finding, NextStep, Status
+from wizard.model.target import Target
+from wizard.walk.context import CheckContext
 
 ORDER = ("dns.step", "dns.mx.recipient", "dns.mx.sender", "dns.spf.record", "dns.spf.lookups",
          "dns.spf.eval", "dns.spf.helo", "dns.dkim", "dns.dmarc", "dns.dmarc.reports",
@@ -32,7 +32,8 @@ ORDER = ("dns.step", "dns.mx.recipient", "dns.mx.sender", "dns.spf.record", "dns
 def dns_budget(timeout: float) -> float:
     """The most the whole DNS step may take, for a timeout of ``timeout`` s: 6·T + 5 s.
 
-    The same bound ``check`` gives each of its steps (``wizard.tree.check_budget``; a test keeps
+    The same bound ``check`` gives each of its steps (``wizard.walk.tree.check_budget``; a test
+    keeps
     the two equal). With the per-query timeout of ``smtp-wizard dns`` (3 s) that is 23 s.
     """
     return 6 * timeout + 5

@@ -7,7 +7,7 @@ from typing import Any
 
 from wizard.dns.resolver import Lookup, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 
 class TlsRptSyntaxError(ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.dns.resolver import Lookup, LookupStatus
-from wizard.findings import Finding, NextStep, Status, Step
+from wizard.model.findings import Finding, NextStep, Status, Step
 
 FAILED_LOOKUP = (LookupStatus.SERVFAIL, LookupStatus.REFUSED, LookupStatus.TIMEOUT,
                  LookupStatus.ERROR)

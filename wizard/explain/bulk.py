@@ -26,7 +26,7 @@ from wizard.explain.service import (
 from wizard.explain.triage import MAX_TEMPLATES, Triage, template
 
 if TYPE_CHECKING:
-    from wizard.findings import NextStep
+    from wizard.model.findings import NextStep
 
 __all__ = ["BatchExplainer", "auto_jobs", "run_chunks"]
 

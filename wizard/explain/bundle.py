@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from wizard.catalog.knowledge import Article
+    from wizard.catalog.providers import Provider
     from wizard.explain.engine import Engine
-    from wizard.knowledge import Article
-    from wizard.providers import Provider
 
 __all__ = ["Bundle", "builtin"]
 
@@ -56,14 +56,15 @@ def _sources() -> list[str]:
         articles = str(knowledge.ARTICLES_DIR)
     files = [os.path.join(here, "data", "rules.toml"),
              os.path.join(here, "data", "client_errors.toml"),
-             os.path.join(root, "data", "categories.toml")]
-    files += _listing(os.path.join(root, "data", "providers"), ".toml")
+             os.path.join(root, "catalog", "data", "categories.toml")]
+    files += _listing(os.path.join(root, "catalog", "data", "providers"), ".toml")
     extra = os.environ.get("SMTP_WIZARD_PROVIDERS_DIR")
     if extra:
         files += _listing(os.path.expanduser(extra), ".toml")
     files += _listing(articles, ".md")
     files += [os.path.join(here, f"{m}.py") for m in ("engine", "rules", "literals", "parse")]
-    files += [os.path.join(root, f) for f in ("providers.py", "knowledge.py", "findings.py")]
+    files += [os.path.join(root, f) for f in ("catalog/providers.py", "catalog/knowledge.py",
+                                              "model/findings.py")]
     return files
 
 
@@ -97,9 +98,9 @@ def _cache_dir() -> Path | None:
 
 def _build() -> Bundle:
     import knowledge
+    from wizard.catalog.knowledge import _load_dir
+    from wizard.catalog.providers import load_all
     from wizard.explain.engine import Engine, article_rules, builtin_rules
-    from wizard.knowledge import _load_dir
-    from wizard.providers import load_all
 
     catalog = load_all()
     articles = _load_dir(Path(knowledge.ARTICLES_DIR), "builtin")

@@ -2,7 +2,8 @@
 
 Tiers, first match wins (as Sisimai orders its reason classes, never by numeric priority):
 
-1. ``provider``  the recognised provider's documented codes (``wizard/data/providers/*.toml``)
+1. ``provider``  the recognised provider's documented codes
+(``wizard/catalog/data/providers/*.toml``)
 2. ``local``     patterns of a team's own articles (``--knowledge DIR``)
 3. ``text``      words of replies (``data/rules.toml`` ``[[text]]``)
 4. ``client``    client-library and OS errors (``data/client_errors.toml``): after the reply
@@ -24,14 +25,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from wizard.categories import CATEGORIES
+from wizard.catalog.categories import CATEGORIES
+from wizard.catalog.status_codes import describe_enhanced
 from wizard.explain.literals import LiteralIndex
 from wizard.explain.parse import _SPACE, ParsedReply
 from wizard.explain.rules import Rule, RuleError, load_rule_file, rule_from, word_from
-from wizard.status_codes import describe_enhanced
 
 if TYPE_CHECKING:
-    from wizard.knowledge import Article
+    from wizard.catalog.knowledge import Article
 
 __all__ = ["TIERS", "Classification", "Engine", "default_engine", "engine_for"]
 
@@ -262,7 +263,7 @@ def _retier(rule: Rule, tier: str) -> Rule:
 
 def provider_rules() -> list[Rule]:
     """Every provider file's documented codes, as rules bound to that provider."""
-    from wizard.providers import catalog
+    from wizard.catalog.providers import catalog
 
     out: list[Rule] = []
     for provider in catalog().values():

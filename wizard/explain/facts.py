@@ -86,7 +86,8 @@ def _first_address(text: str) -> str | None:
 
 def extract(text: str, category: str | None = None,
             only: tuple[str, ...] | None = None) -> dict[str, str]:
-    """The facts found in ``text`` (keys as in ``wizard.categories.fill``), only those present;
+    """The facts found in ``text`` (keys as in ``wizard.catalog.categories.fill``), only those
+    present;
     ``only`` limits the search to those facts (a batch needs just what its next step uses)."""
     facts: dict[str, str] = {}
     flat = text[:20_000].lower()  # the patterns are lower-case: no IGNORECASE to compile

@@ -2,7 +2,8 @@
 
 Every piece of text that did not come from this program (the reply, article titles from a
 team's ``--knowledge`` folder, provider names from a providers folder) goes through
-:func:`wizard.safetext.printable` line by line, so no escape sequence reaches the terminal and a
+:func:`wizard.output.safetext.printable` line by line, so no escape sequence reaches the terminal
+and a
 multi-line paste shows as lines, not ``\\x0a``. Long values wrap at word boundaries under their
 label; a cut value ends at a word and says how much was left out. No colours, no markup.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from wizard.safetext import printable
+from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
     from wizard.explain.service import Explanation
@@ -71,8 +72,8 @@ def render_text(result: Explanation, provider_name: str | None = None,
                 commands: bool = True) -> str:
     """The person-facing explanation of one reply (``commands``: the CLI lines that act on it;
     the TUI, whose users act with keys, leaves them out)."""
-    from wizard.categories import CATEGORIES
-    from wizard.status_codes import describe_enhanced
+    from wizard.catalog.categories import CATEGORIES
+    from wizard.catalog.status_codes import describe_enhanced
 
     out: list[str] = []
     if result.recipient:

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from wizard.categories import CATEGORIES
+from wizard.catalog.categories import CATEGORIES
 from wizard.explain.literals import anchors
 
 __all__ = ["Rule", "RuleError", "Word", "enhanced_matches", "enhanced_parts", "load_rule_file",

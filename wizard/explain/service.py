@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.explain.engine import Classification, Engine, engine_for
 from wizard.explain.parse import MAX_REPLY_CHARS, ParsedReply, parse
-from wizard.findings import NextStep
+from wizard.model.findings import NextStep
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from wizard.dsn import Recipient
-    from wizard.findings import Reply
-    from wizard.knowledge import KnowledgeBase
+    from wizard.catalog.knowledge import KnowledgeBase
+    from wizard.explain.dsn import Recipient
+    from wizard.model.findings import Reply
 
 __all__ = ["ExplainService", "Explanation", "next_command"]
 
@@ -97,7 +97,7 @@ class ExplainService:
 
     def classify_live(self, reply: Reply, command: str) -> Classification:
         """A live reply, already split into code, enhanced code and text by the session."""
-        from wizard.providers import recognise
+        from wizard.catalog.providers import recognise
 
         parsed = ParsedReply(code=reply.code, enhanced=reply.enhanced, text=reply.text,
                              command=command, provider=recognise(reply.text, reply.enhanced),
@@ -121,7 +121,7 @@ class ExplainService:
 
     def explain_bounce(self, data: bytes) -> list[Explanation]:
         """One explanation per recipient of a bounce message (one for the whole if none)."""
-        from wizard.dsn import parse_message, split_recipients
+        from wizard.explain.dsn import parse_message, split_recipients
 
         bounce = parse_message(data)
         if bounce.kind in _NOT_BOUNCE:
@@ -179,8 +179,8 @@ class ExplainService:
 
 def next_step(result: Classification, facts: dict[str, str]) -> NextStep:
     """A rule's own fix, else the provider's advice, else the category's default (filled)."""
-    from wizard.categories import fill, fill_action, guide, next_step_for
-    from wizard.providers import advice
+    from wizard.catalog.categories import fill, fill_action, guide, next_step_for
+    from wizard.catalog.providers import advice
 
     if result.fix:
         default = guide(result.category)
@@ -199,8 +199,8 @@ def facts_used(result: Classification) -> tuple[str, ...]:
     reuse a next step for lines that differ only in other facts."""
     import re
 
-    from wizard.categories import guide
-    from wizard.providers import advice
+    from wizard.catalog.categories import guide
+    from wizard.catalog.providers import advice
 
     global _FACT_NAME
     if _FACT_NAME is None:

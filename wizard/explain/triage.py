@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wizard.catalog.providers import recognise
 from wizard.explain.logs import Event, LogReader
-from wizard.providers import recognise
 
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService
@@ -191,14 +191,14 @@ def render_json(triage: Triage) -> dict[str, Any]:
 
 
 def _names() -> dict[str, str]:
-    from wizard.providers import catalog
+    from wizard.catalog.providers import catalog
 
     return {pid: p.name for pid, p in catalog().items()}
 
 
 def render_text(triage: Triage, limit: int = 30) -> str:
     from wizard.explain.render import shorten
-    from wizard.safetext import printable
+    from wizard.output.safetext import printable
 
     names = _names()
     groups = triage.ranked()
@@ -222,7 +222,7 @@ def render_text(triage: Triage, limit: int = 30) -> str:
 
 
 def render_markdown(triage: Triage, limit: int = 100) -> str:
-    from wizard.safetext import markdown_inline
+    from wizard.output.safetext import markdown_inline
 
     names = _names()
     groups = triage.ranked()

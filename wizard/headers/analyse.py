@@ -24,15 +24,15 @@ from wizard.headers import arc as arc_mod
 from wizard.headers import dkim as dkim_mod
 from wizard.headers import dmarc as dmarc_mod
 from wizard.headers import spf as spf_mod
-from wizard.headers.analysis import Analysis
 from wizard.headers.authres import Recorded, read_recorded
 from wizard.headers.changes import attribute, final_hop, find_changes, list_signals
 from wizard.headers.hops import MAX_HOPS, Hop, delays, parse_date, read_hops
+from wizard.headers.judgement import judge
 from wizard.headers.keys import fetch_keys
 from wizard.headers.parse import Message, decode_words, parse_message
 from wizard.headers.requirements import check_requirements
+from wizard.headers.result import Analysis
 from wizard.headers.spam import read_spam
-from wizard.headers.verdict import judge
 
 T = TypeVar("T")
 MAX_RECORDED = 500  # Authentication-Results entries read (newest first)

@@ -1,7 +1,7 @@
-"""Render an :class:`~wizard.headers.analysis.Analysis` as text, Markdown or JSON (schema 1).
+"""Render an :class:`~wizard.headers.result.Analysis` as text, Markdown or JSON (schema 1).
 
 Every piece of message or DNS text is untrusted: text and Markdown show it through
-:func:`wizard.safetext.printable` (control characters as ``\\xNN``) and cut long values; JSON
+:func:`wizard.output.safetext.printable` (control characters as ``\\xNN``) and cut long values; JSON
 escapes it. Colour (text only) follows ``NO_COLOR`` and the terminal, as the other reports do.
 """
 
@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from wizard.findings import Status
-from wizard.headers.analysis import Analysis
-from wizard.safetext import markdown_inline, printable
+from wizard.headers.result import Analysis
+from wizard.model.findings import Status
+from wizard.output.safetext import markdown_inline, printable
 
 FORMATS = ("text", "json", "markdown")
 COLOUR = {"pass": "32", "warn": "33", "fail": "31", "skip": "90", "error": "35"}

@@ -2,7 +2,7 @@
 
 Pure and cheap: reads only the header block and the MIME content types. A delivery status
 notification, a non-standard bounce, a complaint (ARF) report or an automatic reply go to the
-bounce path (``wizard.dsn``); anything else that parses as a message is a received message.
+bounce path (``wizard.explain.dsn``); anything else that parses as a message is a received message.
 ``explain --file`` errs towards the bounce path (only ``received`` goes to the headers analysis);
 ``headers`` sends only definite bounces (``dsn``, ``feedback``, ``bounce``) there, since a person
 who asks for the header analysis of a message whose subject merely says "error" means it.

@@ -150,7 +150,7 @@ class Classroom:
 
     def handout(self, title: str = "smtp-wizard lab") -> str:
         """The trainees' sheet (Markdown): no names, descriptions, hints or answers."""
-        from wizard.safetext import markdown_inline
+        from wizard.output.safetext import markdown_inline
 
         today = datetime.now(UTC).strftime("%Y-%m-%d")
         out = [f"# {markdown_inline(title)}: exercises", "",
@@ -173,8 +173,8 @@ class Classroom:
 
     def answer_key(self) -> str:
         """For the trainer: each number's scenario and expected verdict."""
-        from wizard.categories import guide
-        from wizard.safetext import markdown_inline
+        from wizard.catalog.categories import guide
+        from wizard.output.safetext import markdown_inline
 
         out = ["# Answer key (trainer only)", "",
                "| # | scenario | expected | fix |", "|---|---|---|---|"]

@@ -11,7 +11,7 @@ it lives. It is removed
   signal do what it would have done (it ends the process);
 - at the next start, when the process that made it is gone (SIGKILL, power loss): see
   :func:`sweep_stale_lab_dirs`. The same sweep removes ``.*.tmp`` files that a killed atomic
-  write (``wizard.files.write_atomic``) left in the user's data and config folders.
+  write (``wizard.output.files.write_atomic``) left in the user's data and config folders.
 
 Deliberately not here: stopping servers (a signal handler cannot await); the CLI stops its
 servers gracefully on SIGTERM/SIGHUP itself and this module is the backstop for the TUI and
@@ -175,8 +175,8 @@ def sweep_tmp_files(folders: Iterable[Path], min_age_s: float = TMP_MIN_AGE_S) -
 
 def user_folders() -> list[Path]:
     """The folders smtp-wizard writes atomically into: data (sessions, score sheets), config."""
-    from wizard.history import data_dir, sessions_dir
-    from wizard.profiles import config_dir
+    from wizard.records.history import data_dir, sessions_dir
+    from wizard.records.profiles import config_dir
 
     data = data_dir()
     return [data, sessions_dir(), data / "exercises", config_dir()]

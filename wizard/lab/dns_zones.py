@@ -18,7 +18,7 @@ import copy
 import functools
 from typing import Any
 
-from wizard.target import Target
+from wizard.model.target import Target
 
 DOMAIN = "lab.test"
 SENDING_IP = "127.0.0.1"

@@ -2,7 +2,8 @@
 
 A trainee walks "Exercise 3" without seeing its name or expected verdict, then states a
 diagnosis: the category (what is wrong) and the fix (one of a few next steps: the right one from
-``wizard/data/categories.toml`` and others drawn from other categories, in an order fixed per
+``wizard/catalog/data/categories.toml`` and others drawn from other categories, in an order fixed
+per
 trainee and exercise). :func:`score` gives points for each, minus the hints asked for;
 :class:`ScoreSheet` keeps every attempt in the data dir as JSON and Markdown
 (``exercises/<trainee>.json`` and ``.md``, mode 0600, written atomically) for the trainer.
@@ -76,7 +77,7 @@ class Fix:
 
 def category_choices() -> list[tuple[str, str]]:
     """Every category id with its one-line meaning, in the data file's order."""
-    from wizard.categories import guides
+    from wizard.catalog.categories import guides
 
     return [(cid, g.meaning) for cid, g in guides().items()]
 
@@ -84,7 +85,7 @@ def category_choices() -> list[tuple[str, str]]:
 def fix_choices(expected: str, facts: dict[str, Any] | None = None, seed: str = "",
                 count: int = FIX_CHOICES) -> list[Fix]:
     """The right fix for ``expected`` and ``count - 1`` others, shuffled by ``seed``."""
-    from wizard.categories import fill, guide, guides
+    from wizard.catalog.categories import fill, guide, guides
 
     facts = facts or {}
     right = guide(expected)
@@ -146,7 +147,7 @@ def score(exercise: Exercise, category: str, fix: Fix, hints: int = 0) -> Attemp
 
 def explanation(exercise: Exercise) -> str:
     """What the exercise was about, for after the diagnosis (plain text)."""
-    from wizard.categories import guide
+    from wizard.catalog.categories import guide
 
     g = guide(exercise.scenario.expected)
     return (f"{exercise.label} was '{exercise.scenario.name}': {exercise.scenario.title}. "
@@ -168,7 +169,7 @@ class ScoreSheet:
 
     @classmethod
     def default_folder(cls) -> Path:
-        from wizard.history import data_dir
+        from wizard.records.history import data_dir
 
         return data_dir() / "exercises"
 
@@ -223,7 +224,7 @@ class ScoreSheet:
                 "attempts": [asdict(a) for a in self.attempts]}
 
     def markdown(self) -> str:
-        from wizard.safetext import markdown_inline as md_cell
+        from wizard.output.safetext import markdown_inline as md_cell
 
         data = self.to_dict()
         lines = [f"# Score sheet: {md_cell(self.trainee)}", "",
@@ -240,7 +241,7 @@ class ScoreSheet:
         return "\n".join(lines) + "\n"
 
     def save(self) -> None:
-        from wizard.files import write_atomic
+        from wizard.output.files import write_atomic
 
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.json_path, json.dumps(self.to_dict(), indent=2) + "\n")

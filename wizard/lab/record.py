@@ -506,7 +506,7 @@ def scenario_from_report(report: dict[str, Any], keep_names: bool = False,
     data = _Report(report)
     verdict = report.get("verdict") or {}
     expected = verdict.get("category")
-    from wizard.categories import is_category
+    from wizard.catalog.categories import is_category
 
     if not is_category(expected):
         raise RecordError("the report's verdict has no category to replay")

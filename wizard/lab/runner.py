@@ -24,8 +24,8 @@ from wizard.lab.smtp_server import (
     SmtpBehaviour,
     free_port,
 )
-from wizard.secret import Secret
-from wizard.target import Security, Target
+from wizard.model.secret import Secret
+from wizard.model.target import Security, Target
 
 LAB_DOMAIN = "lab.test"
 LAB_IP = "127.0.0.1"

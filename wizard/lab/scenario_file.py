@@ -220,7 +220,7 @@ def _user(value: Any) -> str | None:
 
 
 def _category(value: Any) -> str:
-    from wizard.categories import CATEGORIES
+    from wizard.catalog.categories import CATEGORIES
 
     text = _string(value)
     if text not in CATEGORIES:
@@ -240,7 +240,7 @@ def _addresses(value: Any) -> tuple[str, ...]:
 
 
 def _selectors(value: Any) -> tuple[str, ...]:
-    from wizard.target import TargetError, validate_selector
+    from wizard.model.target import TargetError, validate_selector
 
     out = []
     for text in _strings(value):
@@ -252,7 +252,7 @@ def _selectors(value: Any) -> tuple[str, ...]:
 
 
 def _hosts(value: Any) -> tuple[str, ...]:
-    from wizard.target import TargetError, validate_host
+    from wizard.model.target import TargetError, validate_host
 
     out = []
     for text in _strings(value):
@@ -264,7 +264,7 @@ def _hosts(value: Any) -> tuple[str, ...]:
 
 
 def _ip(value: Any) -> str:
-    from wizard.target import TargetError, validate_ip
+    from wizard.model.target import TargetError, validate_ip
 
     try:
         return validate_ip(_line(value))

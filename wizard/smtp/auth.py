@@ -11,13 +11,13 @@ import hashlib
 import hmac
 import time
 
-from wizard.categories import headline_for
-from wizard.context import CheckContext
-from wizard.findings import Finding, NextStep, Reply, Status, Step
+from wizard.catalog.categories import headline_for
+from wizard.model.findings import Finding, NextStep, Reply, Status, Step
+from wizard.model.target import Target
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
-from wizard.target import Target
-from wizard.verdict import facts_of
+from wizard.walk.context import CheckContext
+from wizard.walk.verdict import facts_of
 
 PREFERENCE = ("PLAIN", "LOGIN", "CRAM-MD5")
 AUTH_CATEGORIES = {"auth-failed", "auth-app-password", "auth-required", "auth-mechanism",

@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
 
-from wizard.findings import NextStep
+from wizard.model.findings import NextStep
 
 EXPIRY_WARN_DAYS = 14
 

@@ -14,14 +14,14 @@ import socket
 import time
 from typing import Any
 
-from wizard.context import CheckContext
-from wizard.findings import Finding, NextStep, Reply, Status, Step
-from wizard.smtp.ehlo_check import ehlo_finding
+from wizard.model.findings import Finding, NextStep, Reply, Status, Step
+from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target
+from wizard.model.transcript import Transcript
+from wizard.smtp.ehlo import ehlo_finding
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import client_context, connect_socket, failure_findings, probe_context
-from wizard.target import IMPLICIT_TLS_PORTS, Security, Target
-from wizard.transcript import Transcript
+from wizard.walk.context import CheckContext
 
 SLOW_GREETING_S = 3.0
 # Greeting refusals whose words say more than "service unavailable".

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from wizard.findings import Reply
+from wizard.model.findings import Reply
 
 # When the words say nothing, the command still narrows it down (permanent replies only).
 _FALLBACK_5XX = {"MAIL": "sender-rejected", "RCPT": "recipient-unknown", "DATA": "content-rejected"}
@@ -18,7 +18,7 @@ def explain_service(knowledge_dirs: tuple[str, ...] = ()):
 
     if not knowledge_dirs:
         return ExplainService()
-    from wizard.knowledge import load_knowledge
+    from wizard.catalog.knowledge import load_knowledge
 
     return ExplainService(load_knowledge(list(knowledge_dirs)))
 

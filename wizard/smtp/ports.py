@@ -10,12 +10,12 @@ import asyncio
 import time
 from typing import Any
 
-from wizard.context import CheckContext
-from wizard.findings import Finding, NextStep, Status, Step
+from wizard.model.findings import Finding, NextStep, Status, Step
+from wizard.model.target import SUBMISSION_PORTS, Target
+from wizard.model.transcript import Transcript
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import connect_socket, probe_context
-from wizard.target import SUBMISSION_PORTS, Target
-from wizard.transcript import Transcript
+from wizard.walk.context import CheckContext
 
 PROBE_TIMEOUT_S = 3.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from wizard.findings import Reply
+from wizard.model.findings import Reply
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 

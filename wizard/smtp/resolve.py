@@ -13,11 +13,11 @@ import ipaddress
 import socket
 import time
 
-from wizard.context import CheckContext
 from wizard.dns.resolver import Lookup, LookupStatus
-from wizard.findings import Finding, Status, Step
+from wizard.model.findings import Finding, Status, Step
+from wizard.model.target import Target
 from wizard.smtp.session import elapsed_ms
-from wizard.target import Target
+from wizard.walk.context import CheckContext
 
 FINDING_ID = "connect.resolve"
 

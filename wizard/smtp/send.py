@@ -13,13 +13,13 @@ import time
 from email.utils import formatdate, make_msgid
 
 from wizard import __version__
-from wizard.categories import headline_for
-from wizard.context import CheckContext
-from wizard.findings import Finding, NextStep, Reply, Status, Step
+from wizard.catalog.categories import headline_for
+from wizard.model.findings import Finding, NextStep, Reply, Status, Step
+from wizard.model.target import Target
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, elapsed_ms
-from wizard.target import Target
-from wizard.verdict import facts_of
+from wizard.walk.context import CheckContext
+from wizard.walk.verdict import facts_of
 
 TEMPORARY_NOTE = " This is a temporary refusal (4xx): a retry later may succeed."
 

@@ -22,10 +22,10 @@ from aiosmtplib.errors import (
     SMTPTimeoutError,
 )
 
-from wizard.findings import Reply
-from wizard.smtp.ehlo import Capabilities, parse_ehlo
+from wizard.model.findings import Reply
+from wizard.model.transcript import Transcript
+from wizard.smtp.capabilities import Capabilities, parse_ehlo
 from wizard.smtp.reply import to_reply
-from wizard.transcript import Transcript
 
 ErrorKind = Literal["timeout", "disconnected", "tls", "protocol", "rejected"]
 # The one mapping from an I/O failure to a category; every check uses ``SmtpIOError.category``.

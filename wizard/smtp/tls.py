@@ -14,8 +14,9 @@ import warnings
 from datetime import UTC, datetime
 from typing import Any
 
-from wizard.context import CheckContext
-from wizard.findings import Finding, NextStep, Status, Step
+from wizard.model.findings import Finding, NextStep, Status, Step
+from wizard.model.target import Security, Target
+from wizard.model.transcript import Transcript
 from wizard.smtp.certinfo import (
     EXPIRY_WARN_DAYS,
     CertInfo,
@@ -24,8 +25,7 @@ from wizard.smtp.certinfo import (
     parse_certificate,
 )
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
-from wizard.target import Security, Target
-from wizard.transcript import Transcript
+from wizard.walk.context import CheckContext
 
 OLD_PROTOCOLS = ("TLSv1", "TLSv1.1", "SSLv3")
 
@@ -213,7 +213,7 @@ def success_findings(session: SmtpSession, target: Target, how: str) -> list[Fin
 
 async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
     """Upgrade a plaintext session with STARTTLS (or note why not), then EHLO again."""
-    from wizard.smtp.ehlo_check import ehlo_finding
+    from wizard.smtp.ehlo import ehlo_finding
 
     session = ctx.smtp
     if session is None or not session.connected:

@@ -22,7 +22,7 @@ from wizard.dns.spf.record import (
     parse_record,
 )
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed
-from wizard.findings import Finding, Status
+from wizard.model.findings import Finding, Status
 
 EVAL_STATUS = {"pass": "pass", "fail": "fail", "softfail": "warn", "neutral": "warn",
                "none": "warn", "permerror": "fail", "temperror": "error"}

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from wizard.secret import Secret
+from wizard.model.secret import Secret
 
 
 class TargetError(ValueError):

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wizard import __version__
-from wizard.findings import Finding, Verdict
-from wizard.target import Target
-from wizard.transcript import Line
-from wizard.verdict import verdict_for
+from wizard.model.findings import Finding, Verdict
+from wizard.model.target import Target
+from wizard.model.transcript import Line
+from wizard.walk.verdict import verdict_for
 
 SCHEMA_VERSION = 1
 

@@ -1,7 +1,8 @@
 """What the person knows, weighed against what the wizard saw (pure).
 
 Two questions change the diagnosis. **Which provider?** replaces a failed login's next step and
-articles with the provider's own (``wizard/data/providers/*.toml``), and is not asked when the
+articles with the provider's own (``wizard/catalog/data/providers/*.toml``), and is not asked when
+the
 server's replies or the host name already say. **What does your client show?** is compared with
 the walk: the wizard logged in with the password typed here but the client gets 535, so the
 password saved in the client differs; the wizard was relayed but the client is refused, so the
@@ -13,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from wizard.categories import headline_for
-from wizard.findings import Finding, NextStep, Status, Step
-from wizard.providers import advice, catalog, recognise
-from wizard.target import IMPLICIT_TLS_PORTS, Security, Target
-from wizard.verdict import facts_of
+from wizard.catalog.categories import headline_for
+from wizard.catalog.providers import advice, catalog, recognise
+from wizard.model.findings import Finding, NextStep, Status, Step
+from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target
+from wizard.walk.verdict import facts_of
 
 if TYPE_CHECKING:
-    from wizard.context import CheckContext
+    from wizard.walk.context import CheckContext
 
 MAX_PASTE = 10_000
 _STEP_OF = {
@@ -89,7 +90,7 @@ def _step_of(category: str) -> Step:
 def reconcile_client_error(pasted: str, findings: Sequence[Finding],
                            target: Target) -> Finding:
     """A finding that compares the client's error with the walk; it becomes the verdict."""
-    from wizard.safetext import printable
+    from wizard.output.safetext import printable
     from wizard.smtp.interpret import explain_service
 
     result = explain_service(target.knowledge_dirs).explain(pasted[:MAX_PASTE])

@@ -3,7 +3,7 @@ established, as typed fields.
 
 A check is ``async def check_x(target: Target, ctx: CheckContext) -> list[Finding]``. Checks read
 and write the fields below; whether the walk goes on after a failure is the tree's decision
-(``wizard.tree``), never a flag a check sets.
+(``wizard.walk.tree``), never a flag a check sets.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wizard.dns.resolver import Resolver
-from wizard.findings import Finding
-from wizard.target import Target
-from wizard.transcript import Transcript
+from wizard.model.findings import Finding
+from wizard.model.target import Target
+from wizard.model.transcript import Transcript
 
 if TYPE_CHECKING:
-    from wizard.smtp.ehlo import Capabilities
+    from wizard.smtp.capabilities import Capabilities
     from wizard.smtp.session import SmtpSession
 
 

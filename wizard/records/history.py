@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wizard.files import user_dir
-from wizard.findings import Finding, NextStep, Reply, Status, Step
-from wizard.secret import secret_forms
-from wizard.session import Session
-from wizard.target import Target, target_from_report
-from wizard.transcript import REDACTED, Direction, Line
+from wizard.model.findings import Finding, NextStep, Reply, Status, Step
+from wizard.model.secret import secret_forms
+from wizard.model.target import Target, target_from_report
+from wizard.model.transcript import REDACTED, Direction, Line
+from wizard.output.files import user_dir
+from wizard.walk.session import Session
 
 SCHEMA = 1
 ENV_DIR = "SMTP_WIZARD_DATA_DIR"
@@ -43,8 +43,8 @@ def sessions_dir() -> Path:
 
 
 def event_record(event: Any) -> dict[str, Any]:
-    """One walker event (``wizard.tree``) or transcript line as a JSON-able dict."""
-    from wizard import tree
+    """One walker event (``wizard.walk.tree``) or transcript line as a JSON-able dict."""
+    from wizard.walk import tree
 
     if isinstance(event, Line):
         return {"type": "transcript", **event.to_dict()}
@@ -73,7 +73,7 @@ async def run_recorded(target: Target, command: str = "check", record: bool = Tr
     """Walk the tree without questions (what ``check`` does), writing the session file as it
     goes unless ``record`` is False (``check --no-history``). A session file that cannot be
     created never stops the check."""
-    from wizard.tree import WalkFinished, walk
+    from wizard.walk.tree import WalkFinished, walk
 
     log: SessionLog | None = None
     if record:

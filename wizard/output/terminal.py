@@ -25,7 +25,7 @@ def use_colour(stream: object | None = None) -> bool:
 def fail_usage(message: str, command: str | None = None) -> int:
     """Print ``smtp-wizard[ COMMAND]: error: MESSAGE`` (one line, untrusted text made
     printable) on stderr; returns the usage exit status."""
-    from wizard.safetext import printable
+    from wizard.output.safetext import printable
 
     who = f"smtp-wizard {command}" if command else "smtp-wizard"
     print(f"{who}: error: {printable(message)}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Mail providers as data: recognise one from a reply, and read its catalog.
 
-``wizard/data/providers/<id>.toml`` holds, per provider or MTA: ``[provider]`` (id, name, kind,
+``wizard/catalog/data/providers/<id>.toml`` holds, per provider or MTA: ``[provider]`` (id, name,
+kind,
 articles), ``[fingerprints]`` (host names, trailers and phrases such as ``gsmtp``, enhanced codes
 only it uses), ``[[presets]]`` (host, port, security, user-name hint), ``[[codes]]`` (its
 documented replies: code, enhanced code, words, category, class, the exceptions, and the source
@@ -32,7 +33,7 @@ from wizard.explain.rules import (
     rule_from,
     word_from,
 )
-from wizard.findings import NextStep
+from wizard.model.findings import NextStep
 
 KIND_ORDER = ("mailbox", "gateway", "esp", "mta")
 """Recognition order: mailbox providers, then security gateways, sending services, and MTAs."""

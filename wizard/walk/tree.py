@@ -22,18 +22,18 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wizard.context import CheckContext
-from wizard.findings import Finding, Status, Step, Verdict
-from wizard.reconcile import apply_provider, provider_of, reconcile_client_error
-from wizard.session import Session
+from wizard.model.findings import Finding, Status, Step, Verdict
+from wizard.model.target import Target
 from wizard.smtp.auth import check_auth
 from wizard.smtp.connect import check_connect
 from wizard.smtp.ports import check_ports
 from wizard.smtp.resolve import resolve_host
 from wizard.smtp.send import check_send
 from wizard.smtp.tls import check_starttls
-from wizard.target import Target
-from wizard.verdict import verdict_for
+from wizard.walk.context import CheckContext
+from wizard.walk.reconcile import apply_provider, provider_of, reconcile_client_error
+from wizard.walk.session import Session
+from wizard.walk.verdict import verdict_for
 
 CheckFn = Callable[[Target, CheckContext], Awaitable[list[Finding]]]
 
@@ -119,7 +119,7 @@ class StepNode:
 
 async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
     """Relay denied: did the client log in, and is the sender's domain the server's?"""
-    from wizard.findings import NextStep
+    from wizard.model.findings import NextStep
 
     if not ctx.authenticated:
         if target.user:
@@ -168,7 +168,7 @@ RELAY_HINT = Check("send.relay_hint", "Why relaying was refused", relay_hint)
 def provider_choices() -> tuple[tuple[str, str], ...]:
     """The providers whose files give their own advice after a refused login (the same data
     as the classifier and the TUI's presets), the biggest first, then "another"."""
-    from wizard.providers import catalog
+    from wizard.catalog.providers import catalog
 
     first = ("gmail", "microsoft", "yahoo")
     logins = {"auth-failed", "auth-app-password", "auth-disabled"}

@@ -1,12 +1,13 @@
 """The category ids of DESIGN.md ("Categories (contract)") and what each means for the user.
 
-The table is data (``wizard/data/categories.toml``, loaded once): per category a one-line
+The table is data (``wizard/catalog/data/categories.toml``, loaded once): per category a one-line
 meaning, the verdict headline (the cause in words), who must act, the next step and a structured
 action. Ids are a contract: add finer ones if needed, never rename.
 
 :func:`next_step_for` fills a category's next step with the facts of a session (host, port,
 domain, sending IP ...). It is pure; checks that know better than the category default (the port
-that works, the name on a certificate) set their finding's own :class:`~wizard.findings.NextStep`.
+that works, the name on a certificate) set their finding's own
+:class:`~wizard.model.findings.NextStep`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from wizard.findings import NextStep
+from wizard.model.findings import NextStep
 
 WHO = ("you", "your-mail-admin", "recipient-admin", "provider")
 ACTION_KINDS = ("rerun", "check-dns", "retry-later", "contact", "read", "none")
@@ -60,7 +61,7 @@ def _check(cid: str, row: dict[str, Any]) -> Guide:
 @cache
 def guides() -> dict[str, Guide]:
     """Every category's guide, in the data file's order (loaded once)."""
-    text = resources.files("wizard").joinpath("data/categories.toml").read_text("utf-8")
+    text = resources.files("wizard.catalog").joinpath("data/categories.toml").read_text("utf-8")
     return {cid: _check(cid, row) for cid, row in tomllib.loads(text).items()}
 
 

@@ -1,6 +1,6 @@
 """The result of analysing one received message, and its JSON form (schema 1).
 
-A plain container: :mod:`wizard.headers.analyse` fills it, :mod:`wizard.headers.verdict` adds the
+A plain container: :mod:`wizard.headers.analyse` fills it, :mod:`wizard.headers.judgement` adds the
 findings and the verdict, :mod:`wizard.headers.report` renders it. The JSON document keeps the
 fields the ``headers`` contract names (``message``, ``hops``, ``dkim``, ``spf``, ``dmarc``,
 ``arc``, ``recorded``, ``spam``, ``verdict``) and adds more beside them, never instead.
@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from wizard import __version__
-from wizard.findings import Finding, Verdict
 from wizard.headers.arc import ArcCheck
 from wizard.headers.authres import Recorded
 from wizard.headers.changes import Change, final_hop
@@ -22,6 +21,7 @@ from wizard.headers.dmarc import DmarcCheck
 from wizard.headers.hops import Hop
 from wizard.headers.parse import Message
 from wizard.headers.spf import SpfCheck
+from wizard.model.findings import Finding, Verdict
 
 SCHEMA = 1
 

@@ -114,7 +114,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The session's conclusion (see :mod:`wizard.verdict` for how it is reached)."""
+    """The session's conclusion (see :mod:`wizard.walk.verdict` for how it is reached)."""
 
     status: Status
     headline: str

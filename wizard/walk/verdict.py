@@ -7,8 +7,9 @@ itself could not run. **Side checks** (the recipient domain's MTA-STS, TLS-RPT a
 reverse DNS of a server the user did not name as their sending IP) can warn but never fail a
 session: they are someone else's configuration.
 
-Every verdict carries a :class:`~wizard.findings.NextStep`: the deciding finding's own, else its
-category's default (``wizard/data/categories.toml``) filled with the session's facts.
+Every verdict carries a :class:`~wizard.model.findings.NextStep`: the deciding finding's own, else
+its
+category's default (``wizard/catalog/data/categories.toml``) filled with the session's facts.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from wizard.categories import headline_for, next_step_for
-from wizard.findings import STEP_ORDER, Finding, NextStep, Status, Step, Verdict
-from wizard.target import Target
+from wizard.catalog.categories import headline_for, next_step_for
+from wizard.model.findings import STEP_ORDER, Finding, NextStep, Status, Step, Verdict
+from wizard.model.target import Target
 
 MAIN_STEPS = (Step.CONNECT, Step.TLS, Step.AUTH, Step.SEND)
 # DNS findings about other people's configuration: they warn, they never fail a session.

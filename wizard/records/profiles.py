@@ -13,8 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from wizard.files import user_dir, write_atomic
-from wizard.target import TARGET_FIELDS
+from wizard.model.target import TARGET_FIELDS
+from wizard.output.files import user_dir, write_atomic
 
 ENV_DIR = "SMTP_WIZARD_CONFIG_DIR"
 FIELDS = tuple(f.name for f in TARGET_FIELDS if f.profile and f.kind != "secret")

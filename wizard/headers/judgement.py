@@ -15,9 +15,11 @@ The decision, in order (the first that applies wins):
    sender-requirements a bulk sender misses, clock skew): ``warn``, category ``success``;
 7. otherwise ``pass``.
 
-Headlines come from ``categories.toml`` (:func:`~wizard.categories.headline_for`) except where the
+Headlines come from ``categories.toml`` (:func:`~wizard.catalog.categories.headline_for`) except
+where the
 category's words would be wrong for a delivered message (spam, bulk); next steps are the
-category's (:func:`~wizard.categories.next_step_for`) unless a finding knows better, e.g. "a mailing
+category's (:func:`~wizard.catalog.categories.next_step_for`) unless a finding knows better, e.g.
+"a mailing
 list rewrote the subject after signing". Pure.
 """
 
@@ -25,14 +27,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wizard.categories import headline_for, next_step_for
-from wizard.findings import Finding, NextStep, Status, Step, Verdict
+from wizard.catalog.categories import headline_for, next_step_for
 from wizard.headers.changes import final_hop
+from wizard.model.findings import Finding, NextStep, Status, Step, Verdict
 
 if TYPE_CHECKING:
-    from wizard.headers.analysis import Analysis
     from wizard.headers.changes import Change
     from wizard.headers.dkim import DkimCheck
+    from wizard.headers.result import Analysis
 
 FORWARDING = "forwarding-and-dkim"
 ARC_ARTICLE = "arc-sealing"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from wizard.categories import CATEGORIES
+from wizard.catalog.categories import CATEGORIES
 
 __all__ = ["Article", "KnowledgeBase", "KnowledgeError", "load_knowledge"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from wizard.secret import Secret, secret_forms
+from wizard.model.secret import Secret, secret_forms
 
 REDACTED = "[redacted]"
 MAX_LINE_CHARS = 2000

@@ -1,6 +1,7 @@
 """Render a Session as text (for a terminal), Markdown (for a ticket) or JSON (for scripts).
 
-Every piece of server or DNS text goes through :func:`wizard.safetext.printable`, so a hostile
+Every piece of server or DNS text goes through :func:`wizard.output.safetext.printable`, so a
+hostile
 reply cannot move the cursor, change colours or write the clipboard of whoever reads the report.
 """
 
@@ -9,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from wizard.actions import describe
-from wizard.findings import STEP_ORDER, Finding, Status
-from wizard.safetext import markdown_inline, printable
-from wizard.session import Session
+from wizard.model.findings import STEP_ORDER, Finding, Status
+from wizard.output.actions import describe
+from wizard.output.safetext import markdown_inline, printable
+from wizard.walk.session import Session
 
 SYMBOL = {
     Status.PASS: "PASS",

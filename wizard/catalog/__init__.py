@@ -1,0 +1,1 @@
+"""Data and its loaders: categories, providers, articles, status codes."""

@@ -1,0 +1,1 @@
+"""Nouns: the Target, findings, transcript, secrets and errors."""

@@ -1,0 +1,1 @@
+"""What goes out: reports, files, safe text and the terminal rules."""

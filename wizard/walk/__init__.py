@@ -1,0 +1,1 @@
+"""The walk: the tree, its context, the verdict, questions and the session."""
