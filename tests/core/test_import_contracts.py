@@ -40,7 +40,7 @@ def test_the_contracts_catch_imports_that_break_the_layers(tmp_path: Path) -> No
     bad = {
         "wizard/model/findings.py": "import textual  # bad: the core imports the UI\n",
         "wizard/lab/runner.py": "from screens.app import WizardApp  # bad: not the one door\n",
-        "wizard/smtp/ehlo.py": "from wizard.dns.spf import record  # bad: a DNS internal\n",
+        "wizard/smtp/capabilities.py": "from wizard.dns.spf import record  # bad: a DNS internal\n",
     }
     for name, line in bad.items():
         path = tmp_path / name
