@@ -1,4 +1,6 @@
-"""The lab: every scenario's check reaches its declared verdict, through the real CLI."""
+"""The lab: every scenario's check reaches its declared verdict, through the real CLI, and its
+JSON report is the golden one (tests/lab/data/golden, captured before issue 20's move; see
+tests/lab/golden.py for what varies from run to run and is normalised)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 import pytest
 
 from tests.conftest import run_cli
+from tests.lab.golden import GOLDEN, dumps, normalise
 from wizard.catalog.knowledge import load_knowledge
 from wizard.lab.scenarios import SCENARIOS
 
@@ -24,6 +27,8 @@ def test_lab_check_reaches_the_expected_verdict(scenario):
     named = set(report["verdict"]["articles"])
     named |= {a for check in report["checks"] for a in check["articles"]}
     assert named and not [a for a in named if KB.get(a) is None]  # every article exists
+    golden = (GOLDEN / f"{scenario.name}.json").read_text(encoding="utf-8")
+    assert dumps(normalise(report)) == golden, f"{scenario.name}: the report changed"
 
 
 def test_lab_list_shows_every_scenario_with_its_category():
