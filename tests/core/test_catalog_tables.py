@@ -30,3 +30,13 @@ def test_every_group_is_known() -> None:
 def test_a_misspelt_step_or_group_is_refused_at_load(bad: dict[str, str]) -> None:
     with pytest.raises(ValueError, match=r"categories.toml \[x\]"):
         _check("x", {**ROW, **bad})
+
+
+def test_one_severity_order_worst_first() -> None:
+    from wizard.model.findings import Status, worst
+    from wizard.walk.tree import step_status
+
+    assert worst([Status.PASS, Status.SKIP]) is Status.PASS
+    assert worst([Status.WARN, Status.ERROR, Status.FAIL]) is Status.ERROR
+    assert worst([]) is Status.SKIP
+    assert step_status([]) is Status.SKIP
