@@ -54,6 +54,12 @@ def test_refused_unreachable_and_connected_are_different_findings():
     (Reply(535, "5.7.139", "Authentication unsuccessful, SmtpClientAuthentication is disabled"
                            " for the Tenant"), "auth-disabled"),
     (Reply(454, "4.7.0", "Temporary authentication failure"), "auth-failed"),
+    # The code alone is read through rules.toml's [[basic]] rows (one home): a bare 534 is
+    # auth-mechanism there (the old code table said auth-app-password), whatever the words.
+    (Reply(534, None, "Go away"), "auth-mechanism"),
+    (Reply(534, None, "Too many messages, slow down"), "auth-mechanism"),
+    (Reply(535, None, "Too many messages, slow down"), "auth-failed"),
+    (Reply(550, None, "Go away"), "auth-failed"),
 ])
 def test_auth_replies_are_interpreted(reply, category):
     assert auth_category(reply) == category

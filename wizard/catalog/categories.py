@@ -1,8 +1,9 @@
 """The category ids of DESIGN.md ("Categories (contract)") and what each means for the user.
 
 The table is data (``wizard/catalog/data/categories.toml``, loaded once): per category a one-line
-meaning, the verdict headline (the cause in words), who must act, the next step and a structured
-action. Ids are a contract: add finer ones if needed, never rename.
+meaning, the verdict headline (the cause in words), who must act, the next step, a structured
+action, the walk's step the problem belongs to and an optional group (``reach``, ``side``). Ids
+are a contract: add finer ones if needed, never rename.
 
 :func:`next_step_for` fills a category's next step with the facts of a session (host, port,
 domain, sending IP ...). It is pure; checks that know better than the category default (the port
@@ -20,10 +21,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from wizard.model.findings import NextStep
+from wizard.model.findings import NextStep, Step
 
 WHO = ("you", "your-mail-admin", "recipient-admin", "provider")
 ACTION_KINDS = ("rerun", "check-dns", "retry-later", "contact", "read", "none")
+GROUPS = ("reach", "side")
 
 # What an unknown fact is called in a sentence.
 FACT_PHRASES = {
@@ -44,6 +46,8 @@ class Guide:
     who: str
     next_step: str
     action: dict[str, Any] = field(default_factory=dict)
+    step: Step = Step.SEND
+    group: str | None = None
 
 
 def _check(cid: str, row: dict[str, Any]) -> Guide:
@@ -55,7 +59,15 @@ def _check(cid: str, row: dict[str, Any]) -> Guide:
     action = dict(row["action"])
     if action.get("kind") not in ACTION_KINDS:
         raise ValueError(f"categories.toml [{cid}]: action kind {action.get('kind')!r}")
-    return Guide(cid, row["meaning"], row["headline"], row["who"], row["next_step"], action)
+    step = row.get("step", Step.SEND.value)
+    if step not in tuple(Step):
+        raise ValueError(f"categories.toml [{cid}]: step {step!r} is not one of "
+                         f"{tuple(s.value for s in Step)}")
+    group = row.get("group")
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"categories.toml [{cid}]: group {group!r} is not one of {GROUPS}")
+    return Guide(cid, row["meaning"], row["headline"], row["who"], row["next_step"], action,
+                 Step(step), group)
 
 
 @cache

@@ -6,13 +6,14 @@ A check never raises for a network or protocol problem: it returns a Finding who
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 
 class Status(StrEnum):
-    """Outcome of one check, from best to worst for sorting."""
+    """Outcome of one check (for worst-first ordering see :data:`SEVERITY`)."""
 
     PASS = "pass"
     WARN = "warn"
@@ -36,6 +37,15 @@ class Step(StrEnum):
 
 
 STEP_ORDER: tuple[Step, ...] = tuple(Step)
+
+# The one severity order, worst first: a skip ranks below a pass, so a step is only "skip"
+# when everything in it was skipped.
+SEVERITY: tuple[Status, ...] = (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    """The worst of ``statuses`` by :data:`SEVERITY` (skip when there are none)."""
+    return min(statuses, key=SEVERITY.index, default=Status.SKIP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,6 @@ from wizard.walk.verdict import facts_of
 PREFERENCE = ("PLAIN", "LOGIN", "CRAM-MD5")
 AUTH_CATEGORIES = {"auth-failed", "auth-app-password", "auth-required", "auth-mechanism",
                    "auth-disabled", "tls-required"}
-_BY_CODE = {535: "auth-failed", 534: "auth-app-password", 530: "auth-required",
-            538: "auth-mechanism", 504: "auth-mechanism", 454: "auth-failed"}
 
 
 def _b64(data: str | bytes) -> str:
@@ -32,7 +30,8 @@ def _b64(data: str | bytes) -> str:
 
 
 def auth_category(reply: Reply, knowledge_dirs: tuple[str, ...] = ()) -> str:
-    """The category of a refused AUTH (pure): the words first, then the code."""
+    """The category of a refused AUTH (pure): the words first, then the code alone, both read
+    through the rules data (``rules.toml``; the bare code meets its ``[[basic]]`` rows)."""
     category = interpret(reply, "AUTH", knowledge_dirs)[0]
     if category in AUTH_CATEGORIES:
         return category
@@ -40,7 +39,10 @@ def auth_category(reply: Reply, knowledge_dirs: tuple[str, ...] = ()) -> str:
         lowered = reply.text.lower()
         if "starttls" in lowered or "tls" in lowered.split() or "encrypt" in lowered:
             return "tls-required"
-    return _BY_CODE.get(reply.code or 0, category if category != "unknown" else "auth-failed")
+    by_code = interpret(Reply(reply.code, None, ""), "AUTH", knowledge_dirs)[0]
+    if by_code in AUTH_CATEGORIES:
+        return by_code
+    return category if category != "unknown" else "auth-failed"
 
 
 def choose_mechanism(offered: list[str], oauth: bool) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from wizard.catalog.categories import headline_for
+from wizard.catalog.categories import guide, headline_for
 from wizard.catalog.providers import advice, catalog, recognise
 from wizard.model.findings import Finding, NextStep, Status, Step
 from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
     from wizard.walk.context import CheckContext
 
 MAX_PASTE = 10_000
-_STEP_OF = {
-    "auth": Step.AUTH, "tls": Step.TLS, "connection": Step.CONNECT, "dns-host": Step.CONNECT,
-    "service": Step.CONNECT,
-}
-_REACH = {"connection-refused", "connection-timeout", "connection-dropped", "dns-host-not-found",
-          "tls-mode-mismatch", "tls-handshake", "tls-not-offered", "tls-required",
-          "service-unavailable"}
 
 
 def provider_of(ctx: CheckContext) -> str | None:
@@ -80,13 +73,6 @@ def _settings(findings: Sequence[Finding], target: Target) -> str:
     return f"server {target.host}, port {port}, security {security}"
 
 
-def _step_of(category: str) -> Step:
-    for prefix, step in _STEP_OF.items():
-        if category.startswith(prefix):
-            return step
-    return Step.SEND
-
-
 def reconcile_client_error(pasted: str, findings: Sequence[Finding],
                            target: Target) -> Finding:
     """A finding that compares the client's error with the walk; it becomes the verdict."""
@@ -126,9 +112,9 @@ def reconcile_client_error(pasted: str, findings: Sequence[Finding],
             f"authentication\" in the client and use {settings}.",
             NextStep("Turn on authentication for the outgoing server in your mail client, "
                      f"with {settings}.", "you", {"kind": "read", "article": category}))
-    if category in _REACH and connected:
+    if guide(category).group == "reach" and connected:
         return conclude(
-            _step_of(category), category,
+            guide(category).step, category,
             "Your mail client's server settings differ from the ones that work here",
             f"The wizard reached the server with {settings}, but your client gets \"{shown}\".",
             NextStep(f"Set your mail client to exactly these settings: {settings}.", "you",
@@ -142,7 +128,7 @@ def reconcile_client_error(pasted: str, findings: Sequence[Finding],
             NextStep(f"Check the client's date and time and use {settings}; update the client "
                      "if it is old.", "you", {"kind": "read", "article": "tls-certificate"}))
     problem = category not in ("success", "unknown")
-    return Finding("question.client_error", _step_of(category),
+    return Finding("question.client_error", guide(category).step,
                    Status.FAIL if problem else Status.WARN,
                    f"Your client's error: {headline_for(category, facts_of(target))}",
                    result.summary, details, category=category, articles=articles,

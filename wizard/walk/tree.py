@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wizard.model.findings import Finding, Status, Step, Verdict
+from wizard.model.findings import Finding, Status, Step, Verdict, worst
 from wizard.model.target import Target
 from wizard.smtp.auth import check_auth
 from wizard.smtp.connect import check_connect
@@ -267,10 +267,7 @@ Answer = Callable[[Question], Awaitable[str | None]]
 
 def step_status(findings: list[Finding]) -> Status:
     """A step's status: its worst finding (skip only when everything was skipped)."""
-    if not findings:
-        return Status.SKIP
-    order = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP]
-    return min((f.status for f in findings), key=order.index)
+    return worst(f.status for f in findings)
 
 
 def outcome_for(node: StepNode, findings: list[Finding]) -> Outcome | None:

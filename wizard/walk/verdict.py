@@ -17,13 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from wizard.catalog.categories import headline_for, next_step_for
+from wizard.catalog.categories import guide, headline_for, next_step_for
 from wizard.model.findings import STEP_ORDER, Finding, NextStep, Status, Step, Verdict
 from wizard.model.target import Target
 
 MAIN_STEPS = (Step.CONNECT, Step.TLS, Step.AUTH, Step.SEND)
-# DNS findings about other people's configuration: they warn, they never fail a session.
-SIDE_CHECKS = ("dns.mta_sts", "dns.tlsrpt", "dns.dane")
 
 
 def facts_of(target: Target | None) -> dict[str, Any]:
@@ -40,7 +38,7 @@ def facts_of(target: Target | None) -> dict[str, Any]:
 
 def is_side(finding: Finding) -> bool:
     """A check of someone else's setup, or one the user did not ask for."""
-    if finding.id.startswith(SIDE_CHECKS):
+    if guide(finding.category).group == "side":  # categories.toml: someone else's setup
         return True
     return finding.id == "dns.ptr" and bool(finding.details.get("hint"))
 
