@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, Static, Tex
 
 from screens.widgets import ActionButton, ArticleButton
 from screens.wizard_screen import WizardScreen
+from wizard.model.findings import CheckDns, Read, article_of
 from wizard.output.actions import WHO_WORDS, describe
 from wizard.output.safetext import printable
 
@@ -156,12 +157,12 @@ class ExplainScreen(WizardScreen[None]):
         row = self.query_one("#explain-articles", Horizontal)
         await row.remove_children()
         buttons: list[Button] = []
-        if result.next.action.get("kind") in ("check-dns", "read"):
+        if isinstance(result.next.action, CheckDns | Read):
             titles = {a: knowledge.title(a) for a in articles}
             buttons.append(ActionButton(result.next.action, describe(result.next.action, titles),
                                         id="explain-action"))
         buttons += [ArticleButton(a, knowledge.title(a)) for a in articles[:3]
-                    if a != result.next.action.get("article")]
+                    if a != article_of(result.next.action)]
         await row.mount_all(buttons)
         first = knowledge.get(articles[0]) if articles else None
         markdown = self.query_one("#explain-article", Markdown)
@@ -190,9 +191,9 @@ class ExplainScreen(WizardScreen[None]):
             self.notify("Explain something first.")
             return
         action = self.results[0].next.action
-        if action.get("kind") == "read":
-            self.wizard.open_article(str(action.get("article")))
-        elif action.get("kind") == "check-dns" and action.get("domain"):
+        if isinstance(action, Read):
+            self.wizard.open_article(action.article)
+        elif isinstance(action, CheckDns) and action.domain:
             self.wizard.start_run(dns_target(self.wizard.target, action))
         else:
             self.notify(printable(self.results[0].next.next_step), markup=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wizard.model.findings import CheckDns
 from wizard.model.target import FIELDS_BY_NAME, Target
 
 
@@ -18,13 +19,13 @@ def apply_changes(target: Target, changes: dict[str, Any]) -> Target:
     return target.with_changes(**parsed)
 
 
-def dns_target(target: Target, action: dict[str, Any]) -> Target:
+def dns_target(target: Target, action: CheckDns) -> Target:
     """A DNS-only target for ``check-dns``: the domain and sending IP of the action, the
     session's resolver settings; no server, no login."""
     return Target(
-        domain=action.get("domain") or target.sender_domain,
-        sending_ip=action.get("sending_ip") or target.sending_ip,
-        dkim_selectors=(str(action["dkim_selector"]),) if action.get("dkim_selector")
+        domain=action.domain or target.sender_domain,
+        sending_ip=action.sending_ip or target.sending_ip,
+        dkim_selectors=(action.dkim_selector,) if action.dkim_selector
         else target.dkim_selectors, nameservers=target.nameservers,
         timeout=target.timeout, ip_blocklists=target.ip_blocklists,
         domain_blocklists=target.domain_blocklists, blocklists=target.blocklists,

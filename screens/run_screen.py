@@ -25,7 +25,16 @@ from screens.messages import TranscriptLine, WalkDone, WalkEvent
 from screens.question_screen import QuestionScreen
 from screens.widgets import ActionButton, ArticleButton, FindingCard, StepItem, VerdictBox
 from screens.wizard_screen import WizardScreen
-from wizard.model.findings import Finding, Step
+from wizard.model.findings import (
+    CheckDns,
+    Contact,
+    Finding,
+    Read,
+    Rerun,
+    RetryLater,
+    Step,
+    article_of,
+)
 from wizard.model.target import Target
 from wizard.model.transcript import Direction, Line
 from wizard.output.safetext import printable
@@ -319,7 +328,7 @@ class RunScreen(WizardScreen[None]):
             if item.state in ("waiting", "running"):
                 item.set_state("skip")
         knowledge = self.wizard.knowledge
-        ids = [*verdict.articles[:1], str(verdict.next.action.get("article") or "")]
+        ids = [*verdict.articles[:1], article_of(verdict.next.action)]
         titles = {i: knowledge.title(i) for i in ids if i}
         by_id = {f.id: f for f in event.session.findings}
         inconclusive = [by_id[i].title if i in by_id else i for i in verdict.inconclusive]
@@ -429,12 +438,11 @@ class RunScreen(WizardScreen[None]):
             self.notify("The next step appears when the checks are done.")
             return
         action = self.session.verdict.next.action
-        kind = action.get("kind")
-        if kind == "read":
-            self.wizard.open_article(str(action.get("article")))
-        elif kind == "contact":
+        if isinstance(action, Read):
+            self.wizard.open_article(action.article)
+        elif isinstance(action, Contact):
             self.action_report()
-        elif kind == "check-dns":
+        elif isinstance(action, CheckDns):
             target = dns_target(self.target, action)
             if target.domain:
                 self._rerun(target)
@@ -442,18 +450,18 @@ class RunScreen(WizardScreen[None]):
                 self.app.push_screen(AskScreen(["domain"], "Which domain's DNS?", target),
                                      lambda values: self._rerun(target.with_changes(**values))
                                      if values else None)
-        elif kind == "retry-later":
+        elif isinstance(action, RetryLater):
             if self._retry is not None:  # pressed again: run now
                 self._retry.stop()
                 self._retry = None
                 self._rerun(self.target)
                 return
-            after = int(action.get("after_s") or 300)
+            after = action.after_s or 300
             self._retry = self.set_timer(after, lambda: self._rerun(self.target))
             self._status(f"{retry_words(after)} (x runs it now, escape cancels the wait).")
-        elif kind == "rerun":
-            target = apply_changes(self.target, action.get("set") or {})
-            asks = list(action.get("ask") or [])
+        elif isinstance(action, Rerun):
+            target = apply_changes(self.target, action.changes)
+            asks = list(action.asks)
             if asks:
                 self.app.push_screen(
                     AskScreen(asks, "Fill in, then the checks run again:", target),

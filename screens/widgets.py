@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Label, ListItem, Static
 
-from wizard.model.findings import Finding, Status, Verdict
+from wizard.model.findings import Action, Finding, Status, Verdict, article_of
 from wizard.output.actions import WHO_WORDS, describe
 from wizard.output.safetext import printable
 
@@ -100,7 +100,7 @@ class StepItem(ListItem):
 class ActionButton(Button):
     """The verdict's next action (key x): rerun with a change, check DNS, read, contact ..."""
 
-    def __init__(self, action: dict[str, object], words: str, id: str | None = None) -> None:
+    def __init__(self, action: Action, words: str, id: str | None = None) -> None:
         super().__init__(Content(f"x  {words}"), compact=True, variant="primary", id=id)
         self.action_spec = action
 
@@ -134,11 +134,11 @@ class VerdictBox(Vertical):
         await self.mount_all(widgets)
         row = Horizontal(id="verdict-links")
         await self.mount(row)
-        if verdict.next.action.get("kind") not in (None, "none"):
+        if verdict.next.action.kind != "none":
             await row.mount(ActionButton(verdict.next.action,
                                          describe(verdict.next.action, titles),
                                          id="verdict-action"))
-        if verdict.articles and verdict.next.action.get("article") != verdict.articles[0]:
+        if verdict.articles and article_of(verdict.next.action) != verdict.articles[0]:
             article = verdict.articles[0]
             await row.mount(ArticleButton(article, titles.get(article, article),
                                           id="verdict-article"))

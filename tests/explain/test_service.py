@@ -28,7 +28,7 @@ def test_the_next_command_reuses_the_domain_and_ip_the_reply_revealed(service):
     result = service.explain(GMAIL_5726)
     assert result.category == "sender-unauthenticated"
     assert result.next.who == "your-mail-admin"
-    assert result.next.action == {"kind": "check-dns", "domain": "example.org",
+    assert result.next.action.to_dict() == {"kind": "check-dns", "domain": "example.org",
                                   "sending_ip": "198.51.100.7"}
     assert result.next_command == "smtp-wizard dns example.org --sending-ip 198.51.100.7"
 
@@ -44,13 +44,13 @@ def test_provider_advice_replaces_the_category_default(service):
     result = service.explain("535-5.7.8 Username and Password not accepted. Learn more at"
                              " https://support.google.com/mail/?p=BadCredentials - gsmtp")
     assert "app password" in result.next.next_step
-    assert result.next.action == {"kind": "read", "article": "gmail-app-passwords"}
+    assert result.next.action.to_dict() == {"kind": "read", "article": "gmail-app-passwords"}
     assert result.next_command == "smtp-wizard kb show gmail-app-passwords"
 
 
 def test_a_rerun_command_never_carries_a_password(service):
     result = service.explain("535 5.7.8 Error: authentication failed")
-    assert result.next.action["kind"] == "rerun"
+    assert result.next.action.kind == "rerun"
     assert "password" not in (result.next_command or "")
 
 

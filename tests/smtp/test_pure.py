@@ -108,7 +108,7 @@ def test_a_company_ca_in_the_chain_is_untrusted_not_self_signed():
                                  cert(issuer="Company CA"), "mail.example.com", NOW)
     assert got.reasons == ("unknown-issuer",)
     assert "'Company CA', which this computer does not trust" in got.title
-    assert got.next.action == {"kind": "rerun", "ask": ["ca_file"]}
+    assert got.next.action.to_dict() == {"kind": "rerun", "ask": ["ca_file"]}
 
 
 def test_wrong_name_and_untrusted_issuer_are_both_reported():
@@ -118,7 +118,7 @@ def test_wrong_name_and_untrusted_issuer_are_both_reported():
     assert got.reasons == ("wrong-name", "unknown-issuer")
     assert "mx.other.example" in got.title and "Company CA" in got.title
     # the name alone would not be enough: trust the CA too
-    assert got.next.action == {"kind": "rerun", "set": {"host": "mx.other.example"},
+    assert got.next.action.to_dict() == {"kind": "rerun", "set": {"host": "mx.other.example"},
                                "ask": ["ca_file"]}
 
 

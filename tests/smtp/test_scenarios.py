@@ -148,7 +148,7 @@ async def test_closed_port_runs_the_port_probe_and_finds_the_working_port():
     assert modes[lab.port] == "closed"
     assert f"port {working} with STARTTLS" in probe.summary
     # the probe's finding decides the verdict's next step: rerun on the port that answers
-    assert session.verdict.next.action == {"kind": "rerun",
+    assert session.verdict.next.action.to_dict() == {"kind": "rerun",
                                            "set": {"port": working, "security": "starttls"}}
     assert session.verdict.category == "connection-refused"
 

@@ -74,7 +74,7 @@ async def test_a_listed_domain_fails_with_blocklisted():
     verdict = session.verdict
     assert verdict.status is Status.FAIL and verdict.category == "blocklisted", verdict
     assert verdict.finding_id == "dns.dnsbl.domain"
-    assert verdict.next.action["kind"] == "check-dns"
+    assert verdict.next.action.kind == "check-dns"
     assert verdict.next.who == "your-mail-admin"
 
 
@@ -120,7 +120,7 @@ async def test_an_explicit_wrong_mode_fails_with_the_rerun_that_fixes_it():
     session = await implicit_tls_walk(Security.STARTTLS)
     verdict = session.verdict
     assert verdict.status is Status.FAIL and verdict.category == "tls-mode-mismatch"
-    assert verdict.next.action == {"kind": "rerun", "set": {"security": "tls"}}
+    assert verdict.next.action.to_dict() == {"kind": "rerun", "set": {"security": "tls"}}
     assert verdict.next.who == "you"
 
 
@@ -165,7 +165,7 @@ async def test_a_chain_ending_in_a_company_ca_is_untrusted_not_self_signed(tmp_p
     assert cert.details["reason"] == "unknown-issuer", cert.details
     assert "self-signed" not in cert.title
     assert "smtp-wizard lab CA" in cert.title and "does not trust" in cert.title
-    assert session.verdict.next.action == {"kind": "rerun", "ask": ["ca_file"]}
+    assert session.verdict.next.action.to_dict() == {"kind": "rerun", "ask": ["ca_file"]}
 
 
 async def test_wrong_name_and_untrusted_issuer_are_reported_together():
@@ -196,14 +196,14 @@ async def test_headlines_name_the_cause_and_end_with_one_next_step(scenario, wor
     verdict = session.verdict
     assert verdict.category == category
     assert words in verdict.headline, verdict.headline
-    assert verdict.next.who == who and verdict.next.action["kind"] == kind
+    assert verdict.next.who == who and verdict.next.action.kind == kind
     assert verdict.next.next_step.endswith(".")
 
 
 async def test_relay_denied_without_login_asks_for_the_login():
     async with Lab(builtin_scenario("relay-denied")) as lab:
         session = await run_check(lab.target(dns=False))
-    assert session.verdict.next.action == {"kind": "rerun", "ask": ["user", "password"]}
+    assert session.verdict.next.action.to_dict() == {"kind": "rerun", "ask": ["user", "password"]}
 
 
 async def test_success_says_what_was_not_tested():
@@ -213,7 +213,7 @@ async def test_success_says_what_was_not_tested():
     assert verdict.status is Status.PASS
     assert "Everything checked works" not in verdict.headline
     assert any(u.startswith("sending") for u in verdict.untested)
-    assert verdict.next.action == {"kind": "rerun", "ask": ["mail_from", "rcpt_to"]}
+    assert verdict.next.action.to_dict() == {"kind": "rerun", "ask": ["mail_from", "rcpt_to"]}
 
 
 async def test_security_none_with_starttls_offered_says_login_needs_tls():
@@ -221,7 +221,7 @@ async def test_security_none_with_starttls_offered_says_login_needs_tls():
         session = await run_check(lab.target(security=Security.NONE, dns=False))
     verdict = session.verdict
     assert verdict.category == "tls-required", verdict
-    assert verdict.next.action == {"kind": "rerun", "set": {"security": "starttls"}}
+    assert verdict.next.action.to_dict() == {"kind": "rerun", "set": {"security": "starttls"}}
 
 
 # ---------------------------------------------------------------- questions
@@ -283,7 +283,7 @@ def test_every_scenario_verdict_has_a_next_step_and_who():
 
     for category in guides():
         step = next_step_for(category, {"domain": "example.org"})
-        assert step.who in WHO and step.action["kind"] in ACTION_KINDS
+        assert step.who in WHO and step.action.kind in ACTION_KINDS
         assert step.next_step and "{" not in step.next_step
 
 

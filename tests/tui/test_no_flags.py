@@ -54,7 +54,7 @@ async def test_no_finding_or_verdict_of_any_scenario_shows_a_flag():
         from wizard.catalog.categories import ACTION_KINDS, WHO
 
         assert verdict.next.next_step.strip(), scenario.name
-        assert verdict.next.who in WHO and verdict.next.action.get("kind") in ACTION_KINDS
+        assert verdict.next.who in WHO and verdict.next.action.kind in ACTION_KINDS
         flags = FLAG.findall(text)
         assert not flags, (scenario.name, [line for line in text.splitlines()
                                            if FLAG.search(line)][:5])

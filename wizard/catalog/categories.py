@@ -21,11 +21,23 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from wizard.model.findings import NextStep, Step
+from wizard.model.findings import ActionError, NextStep, Step, parse_action
+from wizard.model.target import FIELDS_BY_NAME
 
 WHO = ("you", "your-mail-admin", "recipient-admin", "provider")
 ACTION_KINDS = ("rerun", "check-dns", "retry-later", "contact", "read", "none")
 GROUPS = ("reach", "side")
+# The names a rerun action may set or ask for: the target's fields (plus the asked-for forms).
+ACTION_FIELDS = frozenset(FIELDS_BY_NAME) | {"nameserver", "dkim_selector"}
+
+
+def check_action(where: str, action: dict[str, Any]) -> dict[str, Any]:
+    """``action`` as loaded from a data file; ValueError naming ``where`` if it is not valid."""
+    try:
+        parse_action(action, ACTION_FIELDS)
+    except ActionError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    return action
 
 # What an unknown fact is called in a sentence.
 FACT_PHRASES = {
@@ -56,9 +68,7 @@ def _check(cid: str, row: dict[str, Any]) -> Guide:
         raise ValueError(f"categories.toml [{cid}]: missing {', '.join(sorted(missing))}")
     if row["who"] not in WHO:
         raise ValueError(f"categories.toml [{cid}]: who {row['who']!r} is not one of {WHO}")
-    action = dict(row["action"])
-    if action.get("kind") not in ACTION_KINDS:
-        raise ValueError(f"categories.toml [{cid}]: action kind {action.get('kind')!r}")
+    action = check_action(f"categories.toml [{cid}]", dict(row["action"]))
     step = row.get("step", Step.SEND.value)
     if step not in tuple(Step):
         raise ValueError(f"categories.toml [{cid}]: step {step!r} is not one of "
@@ -74,6 +84,12 @@ def _check(cid: str, row: dict[str, Any]) -> Guide:
 def guides() -> dict[str, Guide]:
     """Every category's guide, in the data file's order (loaded once)."""
     text = resources.files("wizard.catalog").joinpath("data/categories.toml").read_text("utf-8")
+    return parse_guides(text)
+
+
+def parse_guides(text: str) -> dict[str, Guide]:
+    """The guides of a categories.toml text; ValueError for a missing key, an unknown action
+    kind, or a rerun naming a field the target does not have (a typo fails loading)."""
     return {cid: _check(cid, row) for cid, row in tomllib.loads(text).items()}
 
 

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from wizard.catalog.categories import check_action
 from wizard.explain.literals import LiteralIndex
 from wizard.explain.rules import (
     Rule,
@@ -84,7 +85,8 @@ def _load(name: str, data: dict[str, Any]) -> Provider:
     if kind not in KIND_ORDER:
         raise ProviderError(f"providers/{name}: kind {kind!r} is not one of {KIND_ORDER}")
     try:
-        advice = {cat: NextStep(row["next_step"], row["who"], dict(row["action"]))
+        advice = {cat: NextStep(row["next_step"], row["who"],
+                                check_action(f"advice {cat}", dict(row["action"])))
                   for cat, row in (data.get("advice") or {}).items()}
         presets = tuple(Preset(p["name"], p["host"], int(p["port"]), p["security"],
                                p.get("user_hint", "")) for p in data.get("presets") or ())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from wizard.model.findings import Action, CheckDns, Read, Rerun, RetryLater
 from wizard.model.target import FIELDS_BY_NAME, TARGET_FIELDS, Target
 
 # Placeholders for what the person must supply.
@@ -40,14 +41,14 @@ def _flags(target: Target, changes: dict[str, Any]) -> list[str]:
     return args
 
 
-def command_for(action: dict[str, Any], target: Target, command: str = "check") -> str | None:
+def command_for(action: Action, target: Target, command: str = "check") -> str | None:
     """The shell command that carries out ``action`` for this session, or None."""
-    kind = action.get("kind")
-    if kind in ("rerun", "retry-later"):
-        changes = dict(action.get("set") or {})
+    if isinstance(action, Rerun | RetryLater):
+        changes = action.changes if isinstance(action, Rerun) else {}
+        asked = action.asks if isinstance(action, Rerun) else ()
         args = ["smtp-wizard", command if command in ("check", "dns") else "check",
                 *_flags(target, changes)]
-        for field in action.get("ask") or ():
+        for field in asked:
             name = _NAMES.get(field, field)
             if name in _ASKED:
                 args += _ASKED[name]
@@ -57,21 +58,20 @@ def command_for(action: dict[str, Any], target: Target, command: str = "check") 
                   and FIELDS_BY_NAME[name].flag not in args):
                 args += [str(FIELDS_BY_NAME[name].flag), name.upper().removesuffix("S")]
         if target.user and "--password-env" not in args and (target.password or "password"
-                                                               in (action.get("ask") or ())):
+                                                               in asked):
             args += _ASKED["password"]
         return shlex.join(args)
-    if kind == "check-dns":
-        domain = action.get("domain")
-        if not domain:
+    if isinstance(action, CheckDns):
+        if not action.domain:
             return None
-        args = ["smtp-wizard", "dns", str(domain)]
-        if action.get("sending_ip"):
-            args += ["--sending-ip", str(action["sending_ip"])]
-        if action.get("dkim_selector"):
-            args += ["--dkim-selector", str(action["dkim_selector"])]
+        args = ["smtp-wizard", "dns", action.domain]
+        if action.sending_ip:
+            args += ["--sending-ip", action.sending_ip]
+        if action.dkim_selector:
+            args += ["--dkim-selector", action.dkim_selector]
         for ip, port in target.nameservers:
             args += ["--nameserver", f"{ip}:{port}"]
         return shlex.join(args)
-    if kind == "read" and action.get("article"):
-        return shlex.join(["smtp-wizard", "kb", "show", str(action["article"])])
+    if isinstance(action, Read) and action.article:
+        return shlex.join(["smtp-wizard", "kb", "show", action.article])
     return None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.explain.engine import Classification, Engine, engine_for
 from wizard.explain.parse import MAX_REPLY_CHARS, ParsedReply, parse
-from wizard.model.findings import NextStep
+from wizard.model.findings import Action, CheckDns, NextStep, Read, Rerun
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -70,7 +70,7 @@ class Explanation:
             "articles": [{"id": a, "title": t} for a, t in self.articles],
             "who": self.next.who,
             "next_step": self.next.next_step,
-            "action": dict(self.next.action),
+            "action": self.next.action.to_dict(),
             "next_command": self.next_command,
             "note": self.note,
             "facts": dict(self.facts),
@@ -187,7 +187,8 @@ def next_step(result: Classification, facts: dict[str, str]) -> NextStep:
         return NextStep(fill(result.fix, facts), default.who, fill_action(default.action, facts))
     own = advice(result.provider, result.category)
     if own is not None:
-        return NextStep(fill(own.next_step, facts), own.who, fill_action(own.action, facts))
+        return NextStep(fill(own.next_step, facts), own.who,
+                        fill_action(own.action.to_dict(), facts))
     return next_step_for(result.category, facts)
 
 
@@ -208,30 +209,29 @@ def facts_used(result: Classification) -> tuple[str, ...]:
     own = advice(result.provider, result.category)
     texts = [result.fix or "", guide(result.category).next_step, str(guide(result.category).action)]
     if own is not None:
-        texts += [own.next_step, str(own.action)]
+        texts += [own.next_step, str(own.action.to_dict())]
     names = {"host", "port"}  # next_command reads these too
     for text in texts:
         names.update(_FACT_NAME.findall(text))
     return tuple(sorted(names))
 
 
-def next_command(action: dict[str, Any], facts: dict[str, str]) -> str | None:
+def next_command(action: Action, facts: dict[str, str]) -> str | None:
     """The smtp-wizard command that carries ``action`` out, reusing the facts found."""
-    kind = action.get("kind")
-    if kind == "check-dns":
-        domain = action.get("domain") or "<your-domain>"
+    if isinstance(action, CheckDns):
+        domain = action.domain or "<your-domain>"
         command = f"smtp-wizard dns {domain}"
-        if action.get("sending_ip"):
-            command += f" --sending-ip {action['sending_ip']}"
+        if action.sending_ip:
+            command += f" --sending-ip {action.sending_ip}"
         return command
-    if kind == "read" and action.get("article"):
-        return f"smtp-wizard kb show {action['article']}"
-    if kind == "rerun":
-        ask = [k for k in action.get("ask") or () if k != "password"]  # check prompts for it
+    if isinstance(action, Read) and action.article:
+        return f"smtp-wizard kb show {action.article}"
+    if isinstance(action, Rerun):
+        ask = [k for k in action.asks if k != "password"]  # check prompts for it
         flags = {"host": "<host>" if "host" in ask else facts.get("host") or "<host>"}
         if facts.get("port") and "port" not in ask:
             flags["port"] = facts["port"]
-        for key, value in (action.get("set") or {}).items():
+        for key, value in action.changes.items():
             flags[key] = str(value)
         for key in ask:  # the values to change: the person fills them in
             flags[key] = f"<{key.replace('_', '-')}>"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wizard.model.findings import Action, CheckDns, Contact, Read, Rerun, RetryLater
+
 WHO_WORDS = {
     "you": "you", "your-mail-admin": "your mail administrator",
     "recipient-admin": "the recipient's mail administrator",
@@ -37,29 +39,28 @@ def _duration(seconds: int) -> str:
     return f"{seconds // 3600} hours"
 
 
-def describe(action: dict[str, Any], titles: dict[str, str] | None = None) -> str:
+def describe(action: Action, titles: dict[str, str] | None = None) -> str:
     """One short imperative phrase for ``action`` ("Run again with security SSL/TLS")."""
-    kind = action.get("kind")
-    if kind == "rerun":
-        parts = [_value_words(k, v) for k, v in (action.get("set") or {}).items()]
-        asks = [FIELD_WORDS.get(f, f) for f in action.get("ask") or ()]
+    if isinstance(action, Rerun):
+        parts = [_value_words(k, v) for k, v in action.changes.items()]
+        asks = [FIELD_WORDS.get(f, f) for f in action.asks]
         text = "Run the check again"
         if parts:
             text += " with " + " and ".join(parts)
         if asks:
             text += (", " if parts else " ") + "after giving " + " and ".join(asks)
         return text
-    if kind == "check-dns":
-        domain = action.get("domain") or "the domain"
-        ip = action.get("sending_ip")
-        selector = action.get("dkim_selector")
+    if isinstance(action, CheckDns):
+        domain = action.domain or "the domain"
+        ip = action.sending_ip
+        selector = action.dkim_selector
         return (f"Check the DNS of {domain}" + (f" for {ip}" if ip else "")
                 + (f" (DKIM selector {selector})" if selector else ""))
-    if kind == "retry-later":
-        return f"Try again in {_duration(int(action.get('after_s') or 300))}"
-    if kind == "contact":
-        return f"Send this report to {WHO_WORDS.get(action.get('who', ''), 'the administrator')}"
-    if kind == "read":
-        article = str(action.get("article") or "")
+    if isinstance(action, RetryLater):
+        return f"Try again in {_duration(action.after_s or 300)}"
+    if isinstance(action, Contact):
+        return f"Send this report to {WHO_WORDS.get(action.who, 'the administrator')}"
+    if isinstance(action, Read):
+        article = action.article
         return f"Read: {(titles or {}).get(article, article)}"
     return "Nothing to do"

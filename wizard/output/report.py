@@ -170,7 +170,7 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     out.append(f"Next ({WHO_LABEL.get(verdict.next.who, verdict.next.who)}): {printable(step)}")
     if command:
         out.append(f"      {command}")
-    elif verdict.next.action.get("kind") not in (None, "none"):
+    elif verdict.next.action.kind != "none":
         out.append(f"      {action}")
     if verdict.untested:
         out.append("Not tested: " + "; ".join(verdict.untested))
@@ -194,7 +194,7 @@ def render_markdown(session: Session, commands: bool = True) -> str:
         f"- **Next step ({who}):** {markdown_inline(step)}",
         f"- **Tell the caller:** {markdown_inline(caller_line(session))}",
     ]
-    if verdict.next.action.get("kind") not in (None, "none"):
+    if verdict.next.action.kind != "none":
         out.append(f"- **Action:** {markdown_inline(action)}"
                    + (f" (`{command}`)" if command else ""))
     if verdict.untested:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from wizard.catalog.categories import guide, headline_for
 from wizard.catalog.providers import advice, catalog, recognise
-from wizard.model.findings import Finding, NextStep, Status, Step
+from wizard.model.findings import Finding, NextStep, Read, Status, Step
 from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target
 from wizard.walk.verdict import facts_of
 
@@ -44,7 +44,8 @@ def apply_provider(provider: str | None, findings: Sequence[Finding]) -> list[Fi
         if not finding.status.failed:
             continue
         own = advice(known.id, finding.category)
-        first = [own.action["article"]] if own and own.action.get("article") else []
+        first = [own.action.article] if own and isinstance(own.action, Read) \
+            and own.action.article else []
         articles = [*first, *(a for a in known.articles if a not in first),
                     *(a for a in finding.articles if a not in first and a not in known.articles)]
         if own is not None:
