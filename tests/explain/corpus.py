@@ -75,6 +75,10 @@ LABEL_DISPUTES: tuple[tuple[str, str, str], ...] = (
     ("Email flagged as Spam", "content-rejected", "the words say spam (Sisimai: rejected)"),
     ("maildrop: maildir over quota", "mailbox-full",
      "the words say the maildir is over quota (Sisimai: systemerror)"),
+    ("returned was: 500 Remote server does not support TLS", "tls-not-offered",
+     "the server's words say it offers no TLS (Sisimai: systemerror)"),
+    ("returned was: 554 554 5.7.0 Header error", "message-format",
+     "the server's words name a header error (Sisimai: filtered)"),
 )
 
 # Sisimai's own "could not decide" labels: nothing to compare against.

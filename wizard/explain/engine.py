@@ -3,15 +3,22 @@
 Tiers, first match wins (as Sisimai orders its reason classes, never by numeric priority):
 
 1. ``provider``  the recognised provider's documented codes
-(``wizard/catalog/data/providers/*.toml``)
+                 (``wizard/catalog/data/providers/*.toml``)
 2. ``local``     patterns of a team's own articles (``--knowledge DIR``)
-3. ``text``      words of replies (``data/rules.toml`` ``[[text]]``)
-4. ``client``    client-library and OS errors (``data/client_errors.toml``): after the reply
+3. ``cause``     words that name a mechanism (SPF, DKIM, relay, loop, virus, STARTTLS required,
+                 quota, listed at, reverse DNS; ``[[cause]]``): the cause outranks the symptom
+4. ``text``      other words of replies (``[[text]]``)
+5. ``client``    client-library and OS errors (``data/client_errors.toml``): after the reply
                  words, because a wrapper such as "Invalid login: 534-5.7.9 ..." says less than
                  the server reply it carries
-5. ``article``   patterns of the built-in articles (each names its article's first category)
-6. ``enhanced``  enhanced status codes alone (``[[enhanced]]``)
-7. ``basic``     basic reply codes alone, by the command they answered (``[[basic]]``)
+6. ``article``   patterns of the built-in articles (each names its article's first category)
+7. ``enhanced``  enhanced status codes alone (``[[enhanced]]``)
+8. ``vague``     words too general to outrank a code ("denied", "rejected", "try again later";
+                 ``[[vague]]``)
+9. ``basic``     basic reply codes alone, by the command they answered (``[[basic]]``)
+
+A reply that came back from a server is never read as a refused connection (nor as a timed-out
+one, unless its enhanced code is a network one, x.4.x): the server answered.
 
 Within a tier the file order decides. One Aho-Corasick pass over the lower-cased reply finds
 every literal word and regex anchor, so only the rules whose words occur are confirmed. No I/O
@@ -36,7 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = ["TIERS", "Classification", "Engine", "default_engine", "engine_for"]
 
-TIERS = ("provider", "local", "text", "client", "article", "enhanced", "basic")
+TIERS = ("provider", "local", "cause", "text", "client", "article", "enhanced", "vague", "basic")
+_NO_REPLY = frozenset(("connection-refused", "connection-timeout"))
+"""Categories that mean no reply came back (see :func:`_answered`)."""
 HAY_LIMIT = 8000
 """How much of the raw text (besides the parsed reply text) the words are looked for in."""
 
@@ -130,6 +139,8 @@ class Engine:
             rule = self.rules[index]
             if not rule.conditions_hold(reply.code, reply.enhanced, cmd, reply.provider):
                 continue
+            if rule.category in _NO_REPLY and _answered(reply, rule.category):
+                continue
             span = plain.get(index)
             if span is None and rule.words:
                 span = _confirm(rule, hay)
@@ -155,6 +166,15 @@ class Engine:
             rule.category, _reason(rule.category, evidence, reply, cmd), ids, reply.provider,
             tier=rule.tier, evidence=evidence, rule=rule, pattern_articles=ranked,
         )
+
+
+def _answered(reply: ParsedReply, category: str) -> bool:
+    """Whether a server's reply is the evidence, so it cannot mean ``category`` (no reply)."""
+    if reply.code is None or reply.code < 400:
+        return False
+    if category == "connection-timeout":
+        return bool(reply.enhanced) and reply.enhanced[2:4] != "4."
+    return True
 
 
 def _merged(first: list[int], second: tuple[int, ...]) -> Iterable[int]:
@@ -242,7 +262,8 @@ def builtin_rules() -> list[Rule]:
     data = Path(__file__).resolve().parent / "data"
     out: list[Rule] = []
     for name, tiers in (("client_errors.toml", {"text": "client"}),
-                        ("rules.toml", {"text": "text", "enhanced": "enhanced",
+                        ("rules.toml", {"cause": "cause", "text": "text",
+                                        "enhanced": "enhanced", "vague": "vague",
                                         "basic": "basic"})):
         entry = data / name
         loaded = load_rule_file(name, entry.read_text("utf-8"))

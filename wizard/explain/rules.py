@@ -24,6 +24,8 @@ __all__ = ["Rule", "RuleError", "Word", "enhanced_matches", "enhanced_parts", "l
            "rule_from"]
 
 REGEX_PREFIX = "re:"
+FILE_TIERS = ("cause", "text", "enhanced", "vague", "basic")
+"""The tables a rule file may hold (their order among all tiers is the engine's)."""
 CLASSES = ("success", "temporary", "permanent")
 _PART = r"(?:\d{1,3}|\*|\d{0,2}x{1,3})"
 _ENH_PATTERN = re.compile(rf"^[245*]\.{_PART}\.{_PART}$")
@@ -183,7 +185,8 @@ def rule_from(row: dict[str, Any], tier: str, where: str, provider: str | None =
 
 
 def load_rule_file(path: Path | str, text: str | None = None) -> dict[str, list[Rule]]:
-    """The rules of one file by tier (``[[text]]``, ``[[enhanced]]``, ``[[basic]]``), in order."""
+    """The rules of one file by tier (``[[cause]]``, ``[[text]]``, ``[[enhanced]]``,
+    ``[[vague]]``, ``[[basic]]``), in order."""
     name = Path(path).name
     try:
         data = tomllib.loads(text if text is not None else Path(path).read_text("utf-8"))
@@ -191,9 +194,9 @@ def load_rule_file(path: Path | str, text: str | None = None) -> dict[str, list[
         raise RuleError(f"{name}: cannot read: {exc}") from None
     out: dict[str, list[Rule]] = {}
     for tier, rows in data.items():
-        if tier not in ("text", "enhanced", "basic") or not isinstance(rows, list):
-            raise RuleError(f"{name}: unknown table [{tier}] (use [[text]], [[enhanced]], "
-                            "[[basic]])")
+        if tier not in FILE_TIERS or not isinstance(rows, list):
+            raise RuleError(f"{name}: unknown table [{tier}] (use "
+                            + ", ".join(f"[[{t}]]" for t in FILE_TIERS) + ")")
         out[tier] = [rule_from(row, tier, f"{name} [[{tier}]] #{i + 1}")
                      for i, row in enumerate(rows)]
     return out
