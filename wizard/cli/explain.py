@@ -179,9 +179,9 @@ def _run_log(args: argparse.Namespace, service: ExplainService, fmt: str) -> int
                    None, add)
     progress.done()
     if fmt == "json":
-        import json
+        from wizard.output.safetext import json_text
 
-        sys.stdout.write(json.dumps(render_json(total), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json_text(render_json(total), indent=1) + "\n")
     elif fmt == "markdown":
         sys.stdout.write(render_markdown(total))
     else:
@@ -242,9 +242,9 @@ class _closing:
 def _emit(results: list[Explanation], fmt: str, service: ExplainService,
           with_recipient: bool = False) -> None:
     if fmt == "json":
-        import json
+        from wizard.output.safetext import json_text
 
-        sys.stdout.write("".join(json.dumps(r.to_json(with_recipient), ensure_ascii=False) + "\n"
+        sys.stdout.write("".join(json_text(r.to_json(with_recipient)) + "\n"
                                  for r in results))
         return
     from wizard.catalog.providers import catalog

@@ -10,7 +10,6 @@ grow with the input and the output keeps the input's order.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +23,7 @@ from wizard.explain.service import (
     next_step,
 )
 from wizard.explain.triage import MAX_TEMPLATES, Triage, template
+from wizard.output.safetext import json_text
 
 if TYPE_CHECKING:
     from wizard.model.findings import NextStep
@@ -122,16 +122,13 @@ class BatchExplainer:
         return "".join(s + "\n" for s in out)
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
 def _dump(value: Any) -> str:
-    return _ENCODER.encode(value)
+    return json_text(value)
 
 
 def _inner(mapping: dict[str, Any]) -> str:
     """A JSON object's members without its braces, to splice into a larger object."""
-    return _ENCODER.encode(mapping)[1:-1]
+    return json_text(mapping)[1:-1]
 
 
 # --- worker processes --------------------------------------------------------------------------

@@ -7,13 +7,12 @@ escapes it. Colour (text only) follows ``NO_COLOR`` and the terminal, as the oth
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from wizard.headers.result import Analysis
 from wizard.model.findings import Status
-from wizard.output.safetext import markdown_inline, printable
+from wizard.output.safetext import json_text, markdown_inline, printable
 
 FORMATS = ("text", "json", "markdown")
 COLOUR = {"pass": "32", "warn": "33", "fail": "31", "skip": "90", "error": "35"}
@@ -32,7 +31,7 @@ def render(analysis: Analysis, fmt: str, colour: bool = False,
 
 
 def render_json(analysis: Analysis) -> str:
-    return json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(analysis.to_dict(), indent=2, default=str) + "\n"
 
 
 def _cut(text: Any, limit: int = 300) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from typing import Literal, TypeGuard, get_args
+from urllib.parse import quote
 
 from wizard.lab.loopback import LoopbackServer
 
@@ -142,6 +144,33 @@ class HostileSmtpServer(LoopbackServer):
 
 AUTH_MISBEHAVIOURS = ("echo", "drop", "stall", "garbage")
 AUTH_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
+# ``echo-<encoding>``: the server decodes the secret it received and quotes it back re-encoded.
+ECHO_ENCODINGS = ("hex", "url", "json", "c-escape", "prefix", "split", "wrapped-base64")
+
+
+def _secret_in(mechanism: str, decoded: bytes) -> bytes:
+    """The password or token inside a decoded PLAIN / LOGIN / XOAUTH2 blob."""
+    if mechanism == "PLAIN":
+        return decoded.split(b"\0")[-1]
+    if mechanism == "XOAUTH2":
+        return decoded.partition(b"auth=Bearer ")[2].split(b"\x01")[0]
+    return decoded
+
+
+def echo_reencoded(encoding: str, secret: bytes, blob: bytes) -> bytes:
+    """A 535 reply quoting ``secret`` (or the whole ``blob``) in ``encoding``, CRLF-ended."""
+    text = secret.decode("utf-8", "replace")
+    half = len(secret) // 2
+    lines = {
+        "hex": [b"5.7.8 bad password (hex " + secret.hex().encode() + b")"],
+        "url": [b"5.7.8 bad password=" + quote(text, safe="").encode()],
+        "json": [b'5.7.8 {"password": ' + json.dumps(text).encode() + b"}"],
+        "c-escape": [b'5.7.8 password "' + text.encode("unicode_escape") + b'" refused'],
+        "prefix": [b"5.7.8 bad password " + secret[: len(secret) * 3 // 4] + b"..."],
+        "split": [b"5.7.8 bad password " + secret[:half], b"5.7.8 " + secret[half:]],
+        "wrapped-base64": [b"5.7.8 " + blob[i:i + 12] for i in range(0, len(blob), 12)],
+    }[encoding]
+    return b"".join(b"535-" + line + b"\r\n" for line in lines[:-1]) + b"535 " + lines[-1] + b"\r\n"
 
 
 class SecretProbeServer(LoopbackServer):
@@ -153,15 +182,18 @@ class SecretProbeServer(LoopbackServer):
     password or any encoding of it.
     """
 
-    def __init__(self, mechanism: str, misbehaviour: str, host: str = "127.0.0.1") -> None:
-        if mechanism not in AUTH_MECHANISMS or misbehaviour not in AUTH_MISBEHAVIOURS:
+    def __init__(self, mechanism: str, misbehaviour: str, host: str = "127.0.0.1",
+                 greeting: str = "secret-probe.lab.test ESMTP") -> None:
+        known = (*AUTH_MISBEHAVIOURS, *(f"echo-{e}" for e in ECHO_ENCODINGS))
+        if mechanism not in AUTH_MECHANISMS or misbehaviour not in known:
             raise ValueError(f"unknown AUTH probe {mechanism}/{misbehaviour}")
         super().__init__(host)
         self.mechanism = mechanism
         self.misbehaviour = misbehaviour
+        self.greeting = greeting
 
     async def _script(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220 secret-probe.lab.test ESMTP\r\n")
+        writer.write(b"220 " + self.greeting.encode() + b"\r\n")
         await writer.drain()
         while True:
             line = await asyncio.wait_for(reader.readline(), 30)
@@ -207,7 +239,10 @@ class SecretProbeServer(LoopbackServer):
         if self.misbehaviour == "stall":
             await reader.read()  # hold the line open until the client gives up
             return
-        if self.misbehaviour == "echo":
+        if self.misbehaviour.startswith("echo-"):
+            writer.write(echo_reencoded(self.misbehaviour[5:],
+                                        _secret_in(self.mechanism, decoded), blob))
+        elif self.misbehaviour == "echo":
             writer.write(b"535-5.7.8 failed for blob " + blob + b"\r\n535 5.7.8 decoded |"
                          + shown + b"|\r\n")
         else:

@@ -8,6 +8,11 @@ that could end up on the wire (used by the transcript to redact and by tests to 
 from __future__ import annotations
 
 import base64
+import binascii
+import json
+import re
+import warnings
+from urllib.parse import quote, quote_plus, unquote_plus
 
 
 class Secret:
@@ -55,3 +60,60 @@ def secret_forms(value: str, user: str | None = None) -> set[str]:
         if len(core) >= 8:
             forms.add(core)
     return forms
+
+
+def echo_forms(value: str) -> set[str]:
+    """The re-encodings a server could echo back (hex, URL, JSON and C escapes), besides
+    :func:`secret_forms`; every one of them differs from ordinary text only by the value."""
+    if not value:
+        return set()
+    raw = value.encode()
+    return {raw.hex(), raw.hex().upper(), quote(value, safe=""), quote_plus(value, safe=""),
+            json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+            value.encode("unicode_escape").decode("ascii"), repr(value)[1:-1]}
+
+
+MIN_PIECE = 6  # a prefix or suffix of the secret this long, or half of it, is hidden too
+
+
+_B64 = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2}){4,}")
+
+
+def _unbase64(part: str) -> str | None:
+    try:
+        return base64.b64decode(part, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _unescape(chunk: str) -> list[str]:
+    try:
+        with warnings.catch_warnings():  # "invalid escape sequence": fine, kept as it is
+            warnings.simplefilter("ignore", DeprecationWarning)
+            escaped = chunk.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except (UnicodeDecodeError, ValueError):
+        return []
+    return [escaped, escaped.encode("latin-1", "ignore").decode("utf-8", "replace")]
+
+
+def decoded_views(chunk: str) -> list[str]:
+    """``chunk`` as text, and as what it decodes to if it is base64 (any alignment), hex, URL
+    or backslash escapes: where a re-encoded secret would show in plain letters."""
+    views = [chunk, unquote_plus(chunk)]
+    if "\\" in chunk:
+        views += _unescape(chunk)
+    for match in _B64.finditer(chunk):
+        word = match.group().rstrip("=").replace("-", "+").replace("_", "/")
+        for skip in range(4):
+            part = word[skip:]
+            part = part[: len(part) - len(part) % 4]
+            decoded = _unbase64(part) if len(part) >= 8 else None
+            if decoded is not None:
+                views.append(decoded)
+    for match in _HEX.finditer(chunk):
+        digits = match.group()
+        for skip in (0, 1):
+            part = digits[skip: len(digits) - (len(digits) - skip) % 2]
+            views.append(bytes.fromhex(part).decode("utf-8", "replace"))
+    return views

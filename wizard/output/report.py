@@ -7,12 +7,11 @@ reply cannot move the cursor, change colours or write the clipboard of whoever r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from wizard.model.findings import STEP_ORDER, Finding, Status
 from wizard.output.actions import describe
-from wizard.output.safetext import markdown_inline, printable
+from wizard.output.safetext import json_text, markdown_inline, printable
 from wizard.walk.session import Session
 
 SYMBOL = {
@@ -108,7 +107,7 @@ def _plain(value: object) -> str:
 
 
 def render_json(session: Session) -> str:
-    return json.dumps(session.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(session.to_dict(), indent=2) + "\n"
 
 
 def _paint(text: str, status: Status, colour: bool) -> str:

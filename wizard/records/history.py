@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.model.findings import Finding, NextStep, Reply, Status, Step
-from wizard.model.secret import secret_forms
+from wizard.model.secret import echo_forms, secret_forms
 from wizard.model.target import Target, target_from_report
 from wizard.model.transcript import REDACTED, Direction, Line
 from wizard.output.files import user_dir
@@ -106,9 +106,10 @@ def delete_session(path: Path) -> None:
 class SessionLog:
     """An open session file; :meth:`append` writes and flushes one JSON line per call."""
 
-    def __init__(self, path: Path, forms: set[str]) -> None:
+    def __init__(self, path: Path, forms: set[str], typed: set[str] | None = None) -> None:
         self.path = path
         self._forms = sorted(forms, key=len, reverse=True)
+        self._typed = sorted(set(typed or ()) | forms, key=len, reverse=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
@@ -121,10 +122,16 @@ class SessionLog:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         host = _UNSAFE.sub("_", target.host or "dns")[:40]
         path = folder / f"{stamp}-{host}-{secrets.token_hex(3)}.jsonl"
+        # Encoded forms only: the plain value may occur in what the server said before the
+        # secret was sent (the transcript leaves that alone, so must this); what the person
+        # typed (answers) is searched for the plain value too.
         forms: set[str] = set()
+        values: set[str] = set()
         for secret in target.secrets():
-            forms |= secret_forms(secret.reveal(), target.user)
-        log = cls(path, {f for f in forms if len(f) >= 4})
+            value = secret.reveal()
+            values.add(value)
+            forms |= secret_forms(value, target.user) | echo_forms(value)
+        log = cls(path, {f for f in forms - values if len(f) >= 8}, values - {""})
         log.write({"type": "session", "schema": SCHEMA, "command": command,
                    "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                    "target": target.to_dict()})
@@ -134,7 +141,7 @@ class SessionLog:
         if self._file.closed:
             return
         text = json.dumps(record, ensure_ascii=False)
-        for form in self._forms:
+        for form in self._typed if record.get("type") == "answer" else self._forms:
             if form in text:
                 text = text.replace(form, REDACTED)
         self._file.write(text + "\n")

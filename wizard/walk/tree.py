@@ -417,7 +417,7 @@ async def walk(
             pasted = await ask(question)
             yield QuestionAnswered(question, "provided" if pasted and pasted.strip() else None)
             if pasted and pasted.strip():
-                finding = reconcile_client_error(ctx.transcript.scrub(pasted), ctx.results,
+                finding = reconcile_client_error(ctx.transcript.scrub_typed(pasted), ctx.results,
                                                  target)
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
