@@ -6,63 +6,36 @@ STARTTLS), or speak implicit TLS? The finding names the settings that would work
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from wizard.model.findings import Finding, NextStep, Status, Step
 from wizard.model.target import SUBMISSION_PORTS, Target
-from wizard.model.transcript import Transcript
-from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
-from wizard.smtp.tls import connect_socket, probe_context
+from wizard.smtp.probe import SECURITY_OF_MODE, PortProbe, probe_ports
+from wizard.smtp.session import elapsed_ms
 from wizard.walk.context import CheckContext
 
 PROBE_TIMEOUT_S = 3.0
 
 
-async def probe_port(target: Target, address: str, port: int, timeout: float) -> dict[str, Any]:
-    """What answers on ``port``: closed, silent, plain (with/without STARTTLS) or implicit TLS."""
-    start = time.monotonic()
-    result: dict[str, Any] = {"port": port, "mode": "closed", "banner": None}
-    for implicit in (port == 465, port != 465):
-        session = SmtpSession(target.host or address, Transcript(), timeout, target.helo_name)
-        try:
-            sock = await connect_socket(address, port, timeout)
-        except (OSError, TimeoutError) as exc:
-            result["mode"] = "timeout" if isinstance(exc, TimeoutError) else "closed"
-            break
-        try:
-            greeting = await session.open(sock, implicit, probe_context() if implicit else None)
-            result["banner"] = str(greeting)
-            if implicit:
-                result["mode"] = "implicit-tls"
-            else:
-                _, caps = await session.ehlo()
-                result["mode"] = "starttls" if caps.has("STARTTLS") else "plain"
-                result["auth"] = caps.auth_mechanisms
-            break
-        except SmtpIOError:
-            result["mode"] = "silent"
-        finally:
-            await session.quit()
-    result["ms"] = elapsed_ms(start)
-    return result
-
-
-SECURITY_OF_MODE = {"implicit-tls": "tls", "starttls": "starttls", "plain": "none"}
 MODE_WORDS = {"implicit-tls": "SSL/TLS", "starttls": "STARTTLS", "plain": "no encryption"}
 # Which working port to suggest first: encrypted before plain, submission before relay.
 _PREFERENCE = {"starttls": 0, "implicit-tls": 1, "plain": 2}
 
 
-def _advice(result: dict[str, Any]) -> str:
-    return f"port {result['port']} with {MODE_WORDS[result['mode']]}"
+def _advice(result: PortProbe) -> str:
+    return f"port {result.port} with {MODE_WORDS[result.mode]}"
 
 
-def best_port(results: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The working port a mail client should use (encrypted first, in the probe order)."""
-    working = [r for r in results if r["mode"] in _PREFERENCE]
-    return min(working, key=lambda r: _PREFERENCE[r["mode"]]) if working else None
+def best_port(results: Sequence[PortProbe], need_login: bool = False) -> PortProbe | None:
+    """The working port a mail client should use (encrypted first, in the probe order).
+
+    With ``need_login`` only a port that offered AUTH after TLS qualifies.
+    """
+    working = [r for r in results if r.mode in _PREFERENCE
+               and (r.login_offered or not need_login)]
+    return min(working, key=lambda r: _PREFERENCE[r.mode]) if working else None
 
 
 async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
@@ -74,9 +47,11 @@ async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
     ports = list(target_ports(target))
     timeout = min(PROBE_TIMEOUT_S, target.timeout)
     start = time.monotonic()
-    results = await asyncio.gather(*(probe_port(target, address, p, timeout) for p in ports))
-    working = [r for r in results if r["mode"] in ("implicit-tls", "starttls", "plain")]
-    details = {"address": address, "ports": results}
+    probe = await probe_ports(address, ports, host=target.host or address, timeout=timeout,
+                              helo_name=target.helo_name)
+    ctx.probe = probe
+    working = list(probe.answering)
+    details: dict[str, Any] = {"address": address, "ports": [p.to_dict() for p in probe.ports]}
     elapsed = elapsed_ms(start)
     if not working:
         return [Finding("connect.ports", Step.CONNECT, Status.WARN,
@@ -86,7 +61,7 @@ async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
                         "firewall on this network blocks outgoing mail ports.", details,
                         duration_ms=elapsed)]
     ways = "; ".join(_advice(r) for r in working)
-    best = best_port(working)
+    best = best_port(working, need_login=bool(target.user)) or best_port(working)
     assert best is not None
     said = _advice(best)
     return [Finding("connect.ports", Step.CONNECT, Status.WARN,
@@ -96,8 +71,8 @@ async def check_ports(target: Target, ctx: CheckContext) -> list[Finding]:
                     duration_ms=elapsed,
                     next=NextStep(f"Set your mail client to {said} and run the check again.",
                                   "you", {"kind": "rerun", "set": {
-                                      "port": best["port"],
-                                      "security": SECURITY_OF_MODE[best["mode"]]}}))]
+                                      "port": best.port,
+                                      "security": SECURITY_OF_MODE[best.mode]}}))]
 
 
 def target_ports(target: Target) -> tuple[int, ...]:

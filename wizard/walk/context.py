@@ -18,6 +18,7 @@ from wizard.model.transcript import Transcript
 
 if TYPE_CHECKING:
     from wizard.smtp.capabilities import Capabilities
+    from wizard.smtp.probe import ProbeResult
     from wizard.smtp.session import SmtpSession
 
 
@@ -36,6 +37,8 @@ class CheckContext:
     implicit_tls: bool = False
     # Set by the AUTH step.
     authenticated: bool = False
+    # Set by the port probe (when the port failed): what each usual port offered.
+    probe: ProbeResult | None = None
 
     @classmethod
     def for_target(cls, target: Target, dns_timeout: float | None = None) -> CheckContext:
