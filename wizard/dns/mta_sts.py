@@ -4,8 +4,8 @@
 (the policy host resolved by the wizard's resolver, so ``--nameserver`` holds; ``--ca-file``
 trusted; no redirects, as the RFC requires) and streams the body: it stops at 64 KB (RFC 8461
 3.3 caps a policy there) and at one overall deadline, so a server that sends forever, or one
-byte at a time, costs neither memory nor more than ``timeout`` seconds. ``Target.mta_sts_base_url`` replaces
-``https://mta-sts.<domain>`` (the lab).
+byte at a time, costs neither memory nor more than ``timeout`` seconds.
+``Target.mta_sts_base_url`` replaces ``https://mta-sts.<domain>`` (the lab).
 """
 
 from __future__ import annotations
