@@ -3,9 +3,11 @@
 ``wizard/catalog/data/providers/<id>.toml`` holds, per provider or MTA: ``[provider]`` (id, name,
 kind,
 articles), ``[fingerprints]`` (host names, trailers and phrases such as ``gsmtp``, enhanced codes
-only it uses), ``[[presets]]`` (host, port, security, user-name hint), ``[[codes]]`` (its
-documented replies: code, enhanced code, words, category, class, the exceptions, and the source
-page of every row) and ``[advice.<category>]`` (a next step replacing the category's default).
+only it uses), ``[[presets]]`` (host, port, security, user-name hint), ``[[discover]]`` (MX
+host suffixes that identify it, the preset to submit to, and the page each comes from),
+``[[codes]]`` (its documented replies: code, enhanced code, words, category, class, the
+exceptions, and the source page of every row) and ``[advice.<category>]`` (a next step
+replacing the category's default).
 The classifier (``wizard.explain``), the TUI presets and the provider question all read these
 files; adding a provider or a code is a data-only change.
 
@@ -53,6 +55,17 @@ class Preset:
 
 
 @dataclass(frozen=True)
+class MxPrint:
+    """A provider recognised by its MX host (``[[discover]]`` rows): an MX ending in ``mx``
+    means this provider receives the domain's mail; ``preset`` names the preset to submit to
+    (empty for a filter in front, which says nothing about sending); ``source`` is the page."""
+
+    mx: str
+    preset: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Fingerprints:
     hosts: tuple[str, ...] = ()
     words: tuple[Word, ...] = ()
@@ -70,6 +83,7 @@ class Provider:
     fingerprints: Fingerprints = Fingerprints()
     rules: tuple[Rule, ...] = ()
     sources: tuple[str, ...] = ()
+    mx: tuple[MxPrint, ...] = ()
 
 
 class ProviderError(ValueError):
@@ -90,8 +104,16 @@ def _load(name: str, data: dict[str, Any]) -> Provider:
                   for cat, row in (data.get("advice") or {}).items()}
         presets = tuple(Preset(p["name"], p["host"], int(p["port"]), p["security"],
                                p.get("user_hint", "")) for p in data.get("presets") or ())
+        mx = tuple(MxPrint(str(r["mx"]).lower().strip("."), str(r.get("preset", "")),
+                           str(r["source"])) for r in data.get("discover") or ())
     except (KeyError, TypeError, ValueError) as exc:
-        raise ProviderError(f"providers/{name}: bad preset or advice: {exc}") from None
+        raise ProviderError(f"providers/{name}: bad preset, advice or discover row: {exc}"
+                            ) from None
+    names = {p.name for p in presets}
+    for row in mx:
+        if row.preset and row.preset not in names:
+            raise ProviderError(f"providers/{name}: [[discover]] preset {row.preset!r} is not "
+                                "one of its presets")
     prints = data.get("fingerprints") or {}
     try:
         fingerprints = Fingerprints(
@@ -110,7 +132,7 @@ def _load(name: str, data: dict[str, Any]) -> Provider:
         raise ProviderError(str(exc)) from None
     sources = tuple(dict.fromkeys(r.source for r in rules if r.source))
     return Provider(pid, head.get("name", pid), tuple(head.get("articles", ())), presets,
-                    advice, kind, fingerprints, tuple(rules), sources)
+                    advice, kind, fingerprints, tuple(rules), sources, mx)
 
 
 def load_dir(folder: Path | Any) -> dict[str, Provider]:

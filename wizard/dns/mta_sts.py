@@ -1,18 +1,19 @@
 """MTA-STS (RFC 8461): the ``_mta-sts`` TXT record and the HTTPS policy, checked against the MX.
 
-``parse_policy`` and ``judge_mta_sts`` are pure; ``fetch_policy`` uses httpx (no redirects, as
-the RFC requires) and streams the body: it stops at 64 KB (RFC 8461 3.3 caps a policy there)
-and at one overall deadline, so a server that sends forever, or one byte at a time, costs
-neither memory nor more than ``timeout`` seconds. ``Target.mta_sts_base_url`` replaces
-``https://mta-sts.<domain>`` (the lab).
+``parse_policy`` and ``judge_mta_sts`` are pure; ``fetch_policy`` uses :mod:`wizard.dns.fetch`
+(the policy host resolved by the wizard's resolver, so ``--nameserver`` holds; ``--ca-file``
+trusted; no redirects, as the RFC requires) and streams the body: it stops at 64 KB (RFC 8461
+3.3 caps a policy there) and at one overall deadline, so a server that sends forever, or one
+byte at a time, costs neither memory nor more than ``timeout`` seconds.
+``Target.mta_sts_base_url`` replaces ``https://mta-sts.<domain>`` (the lab).
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.dns.fetch import FetchError, fetch
 from wizard.dns.resolver import Lookup, Resolver
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed, parse_tags
 from wizard.model.findings import Finding, Status
@@ -69,36 +70,38 @@ def mx_matches(pattern: str, host: str) -> bool:
     return host == pattern
 
 
-async def fetch_policy(url: str, timeout: float) -> tuple[str | None, str | None]:
-    """(policy text, None) or (None, why it could not be fetched), within ``timeout`` s in all."""
-    import httpx
+async def fetch_policy(url: str, timeout: float, resolver: Resolver | None = None,
+                       ca_file: str | None = None, allow_http: bool = False,
+                       ) -> tuple[str | None, str | None]:
+    """(policy text, None) or (None, why it could not be fetched), within ``timeout`` s in all.
 
+    The policy host is resolved with ``resolver`` (a fresh wizard resolver on the system's
+    nameservers when none is given); ``allow_http`` is for the lab's loopback override."""
     try:
-        async with asyncio.timeout(timeout):
-            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client, \
-                    client.stream("GET", url) as response:
-                if response.status_code != 200:
-                    return None, f"HTTP {response.status_code}"
-                ctype = response.headers.get("content-type", "")
-                if not ctype.lower().startswith("text/plain"):
-                    return None, f"content-type {ctype or 'missing'} (must be text/plain)"
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > MAX_POLICY_BYTES:
-                    return None, f"policy larger than 64 KB ({int(declared)} bytes announced)"
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_POLICY_BYTES:
-                        return None, "policy larger than 64 KB (stopped reading)"
-                return body.decode("utf-8", "replace"), None  # RFC 8461 3.2: UTF-8
-    except TimeoutError:
-        return None, f"no complete policy within {timeout:g} s (stopped waiting)"
-    except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        got = await fetch(url, resolver or Resolver(timeout=min(3.0, timeout)),
+                          timeout=timeout, max_bytes=MAX_POLICY_BYTES, ca_file=ca_file,
+                          allow_http=allow_http)
+    except FetchError as exc:
+        if exc.kind == "timeout":
+            return None, f"no complete policy within {timeout:g} s (stopped waiting)"
+        if exc.kind == "too-large":
+            return None, "policy larger than 64 KB (stopped reading)"
+        if exc.kind == "announced-too-large":
+            return None, f"policy larger than 64 KB ({exc.size} bytes announced)"
+        if exc.kind == "redirect":
+            return None, f"{exc} (RFC 8461 forbids redirects)"
+        return None, str(exc)
+    if got.status != 200:
+        return None, f"HTTP {got.status}"
+    ctype = got.content_type
+    if not ctype.lower().startswith("text/plain"):
+        return None, f"content-type {ctype or 'missing'} (must be text/plain)"
+    return got.body.decode("utf-8", "replace"), None  # RFC 8461 3.2: UTF-8
 
 
 async def check_mta_sts(resolver: Resolver, domain: str, mx_hosts: list[str],
-                        base_url: str | None, timeout: float) -> Finding:
+                        base_url: str | None, timeout: float,
+                        ca_file: str | None = None) -> Finding:
     txt = await resolver.query(f"_mta-sts.{domain}", "TXT")
     if lookup_failed(txt):
         return error_finding("dns.mta_sts", f"_mta-sts.{domain}", txt)
@@ -106,7 +109,7 @@ async def check_mta_sts(resolver: Resolver, domain: str, mx_hosts: list[str],
     if not records:
         return judge_mta_sts(domain, txt, None, None, None, mx_hosts, "")
     url = (base_url.rstrip("/") if base_url else f"https://mta-sts.{domain}") + POLICY_PATH
-    text, why = await fetch_policy(url, timeout)
+    text, why = await fetch_policy(url, timeout, resolver, ca_file, allow_http=bool(base_url))
     return judge_mta_sts(domain, txt, records, text, why, mx_hosts, url)
 
 

@@ -240,7 +240,7 @@ async def run_dns_step(target: Target, ctx: CheckContext,
         info, _ = await asyncio.gather(mx_info(inbound),  # TXT asked meanwhile (cached)
                                        resolver.query(f"_mta-sts.{inbound}", "TXT"))
         return await mta_sts.check_mta_sts(resolver, inbound, info.host_names,
-                                           target.mta_sts_base_url, timeout)
+                                           target.mta_sts_base_url, timeout, target.ca_file)
 
     async def dane_check() -> Finding:
         info = await mx_info(inbound)
