@@ -199,8 +199,8 @@ def render_evidence(session: Session) -> str:
                 out.append(f"          | {printable(line)}")
         out.append("")
     out.append("TRANSCRIPT")
-    for line in session.transcript:
-        out.append(f"  {line.t_ms:>6} ms {line.dir.value:<7} {printable(line.text)}")
+    for said in session.transcript:
+        out.append(f"  {said.t_ms:>6} ms {said.dir.value:<7} {printable(said.text)}")
     out.append("")
     out.append("What is wrong, and what is the fix? Write down your diagnosis.")
     return "\n".join(out) + "\n"
