@@ -121,14 +121,35 @@ class WizardApp(App[int]):
             return
         self.push_screen(RunScreen(scenario=scenario, latency_ms=self.latency_ms))
 
+    def refusal(self, action: str) -> str | None:
+        """Why ``action`` is closed now (an exercise not yet scored, below in the stack), or
+        None. The rule is the lab's seal (:mod:`wizard.lab.seal`); the app only asks it."""
+        for screen in reversed(self.screen_stack):
+            seal = getattr(screen, "seal", None)
+            if seal is not None:
+                return seal.refusal(action)
+        return None
+
+    def closed(self, action: str) -> bool:
+        """True (and says why) when ``action`` is closed now."""
+        refusal = self.refusal(action)
+        if refusal:
+            self.notify(refusal)
+        return refusal is not None
+
     def open_article(self, article_id: str) -> None:
         from screens.article_screen import ArticleScreen
+
+        if self.closed("article"):
+            return
 
         self.push_screen(ArticleScreen(article_id))
 
     def open_report(self, session: Session, stored: dict[str, Any] | None = None) -> None:
         from screens.report_screen import ReportScreen
 
+        if self.closed("report"):
+            return
         self.push_screen(ReportScreen(session, stored=stored))
 
     def action_help(self) -> None:
@@ -151,6 +172,8 @@ class WizardApp(App[int]):
     def action_explain(self) -> None:
         from screens.explain_screen import ExplainScreen
 
+        if self.closed("explain"):
+            return
         if not isinstance(self.screen, ExplainScreen):
             self.push_screen(ExplainScreen())
 

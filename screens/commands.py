@@ -31,6 +31,8 @@ class ArticleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         app = _wizard(self)
+        if app.refusal("articles"):  # an exercise not yet scored: an article names the answer
+            return
         matcher = self.matcher(query)
         seen: set[str] = set()
         for article in app.knowledge.all():
@@ -58,20 +60,24 @@ class ActionCommands(Provider):
 
     def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
         app = _wizard(self)
-        screen: Any = app.screen  # duck-typed: the actions this screen happens to have
+        screen: Any = self.screen  # the calling screen; duck-typed: the actions it has
         actions: list[tuple[str, str, Callable[[], Any]]] = []
-        if hasattr(screen, "action_apply"):
+        if hasattr(screen, "action_apply") and not app.refusal("apply"):
             actions.append(("Do the next step", "what the verdict says to do (x)",
                             screen.action_apply))
         if hasattr(screen, "action_rerun"):
             actions.append(("Re-run the checks", "walk every step again", screen.action_rerun))
-        if hasattr(screen, "action_report"):
+        if hasattr(screen, "action_report") and not app.refusal("report"):
             actions.append(("Export the report", "Markdown and JSON: save or copy",
                             screen.action_report))
+        if not app.refusal("explain"):
+            actions.append(("Explain an error", "paste an SMTP error or bounce",
+                            app.action_explain))
+        if not app.refusal("lab"):
+            actions.append(("Open the lab", "practise on local scenario servers", app.action_lab))
+        if not app.refusal("history"):
+            actions.append(("Session history", "reopen past sessions", app.action_history))
         actions += [
-            ("Explain an error", "paste an SMTP error or bounce", app.action_explain),
-            ("Open the lab", "practise on local scenario servers", app.action_lab),
-            ("Session history", "reopen past sessions", app.action_history),
             ("New target", "fill in a server to test", app.action_new_target),
             ("Help", "how the wizard works and its keys", app.action_help),
         ]

@@ -131,7 +131,10 @@ class EvidenceCard(Vertical):
 
 
 class ExerciseRunScreen(RunScreen):
-    """One exercise: the Run screen with the answer held back until the diagnosis."""
+    """One exercise: the Run screen with the answer held back until the diagnosis (the
+    seal, :mod:`wizard.lab.seal`, closes the keys, buttons and palette entries that reveal it)."""
+
+    EXERCISE = True
 
     BINDINGS = [
         *RunScreen.BINDINGS,
@@ -227,6 +230,9 @@ class ExerciseRunScreen(RunScreen):
             return
         category, fix = answer
         self.attempt = score(self.exercise, category, fix, self.hints_used)
+        if self.seal is not None:
+            self.seal.score()
+        self.refresh_bindings()
         try:
             self.sheet.record(self.attempt)
         except OSError as exc:
@@ -247,27 +253,6 @@ class ExerciseRunScreen(RunScreen):
             f"{attempt.hints}. Score: {attempt.points}/{attempt.max_points}.\n"
             f"{printable(explanation(self.exercise), keep_newlines=True)}")
         self._status(f"Scored and saved to {self.sheet.json_path}. a: read the article.")
-
-    @on(Button.Pressed, "#run-article-btn")
-    @on(Button.Pressed, "#run-report-btn")
-    def _held_back(self, event: Button.Pressed) -> None:
-        """The Run screen's Article and Report buttons wait for the diagnosis too."""
-        if not self.revealed:
-            event.prevent_default()
-            event.stop()
-            self.notify("That opens after your diagnosis (d).")
-
-    def action_article(self) -> None:
-        if not self.revealed:
-            self.notify("The article opens after your diagnosis (d).")
-            return
-        super().action_article()
-
-    def action_report(self) -> None:
-        if not self.revealed:
-            self.notify("The report opens after your diagnosis (d).")
-            return
-        super().action_report()
 
 
 class DiagnosisScreen(ModalScreen[tuple[str, Fix] | None]):

@@ -3,7 +3,9 @@
 The walk runs in an exclusive async worker (``escape`` cancels it); the worker posts small
 messages (:mod:`screens.messages`) that this screen renders. Every event is appended to the
 session file (:mod:`wizard.records.history`) as it happens. For a lab scenario the screen starts the
-scenario's servers before the first walk and stops them when it closes.
+scenario's servers before the first walk and stops them when it closes; its
+:class:`~wizard.lab.seal.Seal` (the core's rules) keeps the target on the lab, asks no questions,
+and, in an exercise, closes what would reveal the verdict: this screen only obeys it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from screens.messages import TranscriptLine, WalkDone, WalkEvent
 from screens.question_screen import QuestionScreen
 from screens.widgets import ActionButton, ArticleButton, FindingCard, StepItem, VerdictBox
 from screens.wizard_screen import WizardScreen
+from wizard.lab.seal import Seal
 from wizard.model.findings import (
     CheckDns,
     Contact,
@@ -66,6 +69,8 @@ LINE_STYLE = {
 class RunScreen(WizardScreen[None]):
     """Live checks for one target (or one lab scenario)."""
 
+    EXERCISE = False  # an exercise's seal closes what reveals the verdict until it is scored
+
     BINDINGS = [
         Binding("escape", "cancel_or_back", "Cancel/Back", id="run.cancel",
                 tooltip="Cancel the running checks; when nothing runs, go back"),
@@ -104,6 +109,7 @@ class RunScreen(WizardScreen[None]):
         self._pending: list[Finding] = []
         self._run_id = 0
         self._retry: Any = None  # the timer of a scheduled "try again later"
+        self.seal: Seal | None = None  # set when the lab's servers are up
 
     # ------------------------------------------------------------ layout
 
@@ -115,6 +121,7 @@ class RunScreen(WizardScreen[None]):
                                id="run-steps")
                 yield Static("", id="run-status", markup=False)
             with Vertical(id="run-main"):
+                yield Static("", id="run-setup", markup=False)
                 yield VerdictBox(id="run-verdict")
                 yield Static("", id="run-step-heading")
                 yield VerticalScroll(id="run-findings")
@@ -132,6 +139,7 @@ class RunScreen(WizardScreen[None]):
         self._items = list(self.query(StepItem))
         self.query_one("#run-verdict").display = False
         self.query_one("#run-transcript").display = False
+        self.query_one("#run-setup").display = False
         self.set_interval(0.1, self._spin)
         self._set_subtitle()
         self.query_one("#run-steps", ListView).focus()
@@ -185,9 +193,26 @@ class RunScreen(WizardScreen[None]):
         stack = contextlib.AsyncExitStack()
         self._lab = await stack.enter_async_context(Lab(self.scenario, self.latency_ms))
         self._lab_stack = stack
+        self.seal = Seal.for_lab(self._lab, exercise=self.EXERCISE)
         if self.target is None:
-            self.target = self._lab.target()
+            self.target = self.seal.home
+        setup = self.query_one("#run-setup", Static)
+        setup.update("Your setup: " + "  ".join(f"{k} {v}" for k, v in self.seal.setup()))
+        setup.display = True
+        self.refresh_bindings()
         self._set_subtitle()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys the seal closes are not shown (an exercise before its diagnosis)."""
+        del parameters
+        return self.seal is None or self.seal.refusal(action) is None
+
+    def closed(self, action: str) -> bool:
+        """True (and says why) when the lab's seal keeps ``action`` closed for now."""
+        refusal = self.seal.refusal(action) if self.seal is not None else None
+        if refusal:
+            self.notify(refusal)
+        return refusal is not None
 
     async def stop_lab(self) -> None:
         """Stop the scenario's servers (safe to call more than once)."""
@@ -250,10 +275,12 @@ class RunScreen(WizardScreen[None]):
         async def ask(question: Question) -> str | None:
             return await self._ask(question)
 
+        asks = self.seal is None or self.seal.asks()  # the lab asks no one anything
+
         ctx.transcript.listeners.append(on_line)
         session: Session | None = None
         try:
-            async with contextlib.aclosing(walk(target, ctx, answer=ask,
+            async with contextlib.aclosing(walk(target, ctx, answer=ask if asks else None,
                                                 command=command)) as events:
                 async for event in events:
                     if log is not None:
@@ -434,6 +461,8 @@ class RunScreen(WizardScreen[None]):
         from screens.ask_screen import AskScreen
         from screens.next_step import apply_changes, dns_target, retry_words
 
+        if self.closed("apply"):
+            return
         if self.session is None or self.running or self.target is None:
             self.notify("The next step appears when the checks are done.")
             return
@@ -474,6 +503,10 @@ class RunScreen(WizardScreen[None]):
         if self._retry is not None:
             self._retry.stop()
             self._retry = None
+        if self.seal is not None:
+            target, note = self.seal.keep_on_lab(target)
+            if note:
+                self.notify(note)
         self.target = target
         self.wizard.target = target
         self._set_subtitle()
@@ -488,6 +521,8 @@ class RunScreen(WizardScreen[None]):
 
     @on(Button.Pressed, "#run-rerun-btn")
     def action_rerun(self) -> None:
+        if self.seal is not None and self.seal.exercise:
+            self.target = self.seal.home  # an exercise re-runs its own setup
         self.start()
 
     @on(Button.Pressed, "#run-transcript-btn")
@@ -499,14 +534,12 @@ class RunScreen(WizardScreen[None]):
     def action_edit(self) -> None:
         from screens.target_screen import TargetScreen
 
-        if self.target is None:
+        if self.target is None or self.closed("edit"):
             return
 
         def changed(target: Target | None) -> None:
             if target is not None:
-                self.target = target
-                self._set_subtitle()
-                self.start()
+                self._rerun(target)
 
         self.app.push_screen(TargetScreen(self.target, edit=True), changed)
 

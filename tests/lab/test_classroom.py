@@ -79,7 +79,13 @@ def test_serve_all_serves_a_class_with_a_handout_and_stops_cleanly(tmp_path):
         block = sheet.split(f"## Exercise {number}\n")[1].split("```sh\n")[1].split("\n```")[0]
         words = shlex.split(block)
         password = words.pop(0).split("=", 1)[1]
-        assert words[:2] == ["smtp-wizard", "check"]
+        assert words[:2] == ["smtp-wizard", "check"] and "--evidence-only" in words
+        evidence = run_cli(*words[1:], env={"LAB_PASSWORD": password})
+        assert evidence.returncode == 0, evidence.stderr
+        assert "535" in evidence.stdout and "TRANSCRIPT" in evidence.stdout  # the evidence
+        for word in ("VERDICT", "auth-failed", "category", "Next ("):
+            assert word not in evidence.stdout  # not the answer
+        words.remove("--evidence-only")  # the same server, with the verdict: the right one
         result = run_cli(*words[1:], "--format", "json", env={"LAB_PASSWORD": password})
         assert result.returncode == 1, result.stderr
         assert json.loads(result.stdout)["verdict"]["category"] == "auth-failed"
@@ -142,3 +148,28 @@ async def test_the_handout_and_the_key_of_every_built_in():
     for number, scenario in enumerate(SCENARIOS, start=1):
         assert f"| {number} | {scenario.name} | {scenario.expected} |" in key
         assert scenario.title not in handout and f" {scenario.expected} " not in handout
+
+
+@pytest.mark.parametrize("level", [None, *sorted({s.level for s in SCENARIOS})])
+async def test_every_handout_holds_evidence_commands_and_no_answer(level):
+    """Grep the handout of every level for category ids, verdict words and next steps."""
+    import re as regex
+
+    from wizard.catalog.categories import guide, guides
+
+    chosen = at_level(SCENARIOS, level)
+    async with Classroom(chosen) as room:
+        handout = room.handout()
+    ids = [cid for cid in guides() if regex.search(rf"(?<![\w-]){regex.escape(cid)}(?![\w-])",
+                                                   handout)]
+    assert ids == []
+    for word in ("VERDICT", "verdict", "category:", "Next (", "expected"):
+        assert word not in handout
+    for scenario in chosen:
+        assert guide(scenario.expected).next_step.split("{")[0][:40] not in handout
+    commands = [line for line in handout.splitlines() if "smtp-wizard check" in line]
+    assert len(commands) == len(chosen)
+    assert all(line.rstrip().endswith("--evidence-only") or " --evidence-only " in line
+               for line in commands)
+    passwords = set(regex.findall(r"\| ([^|\n]*staple|[^|\n]*stapel) \|", handout))
+    assert passwords == set()  # no table of passwords where one typo stands out

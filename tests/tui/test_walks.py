@@ -79,17 +79,41 @@ async def test_wrong_password_reaches_auth_failed_and_its_article() -> None:
 
 
 async def test_the_provider_answer_changes_the_verdict_visibly() -> None:
+    # Not through the lab app: the lab is the provider and never asks (wizard.lab.seal).
+    from wizard.lab.runner import Lab
+    from wizard.lab.scenarios import get
+
+    scenario = get("wrong-password")
+    assert scenario is not None
+    async with Lab(scenario) as lab:
+        app = make_app(target=lab.target(), run_now=True)
+        async with app.run_test(size=SIZE) as pilot:
+            run = await finish_walk(pilot, answers={"question.provider": "gmail"})
+            _provider_changed_the_verdict(run)
+
+
+async def test_the_lab_never_asks_which_provider() -> None:
+    from screens.messages import WalkEvent
+    from wizard.walk.tree import QuestionAsked
+
+    messages: list[object] = []
     app = make_app(lab=True, scenario="wrong-password")
-    async with app.run_test(size=SIZE) as pilot:
-        run = await finish_walk(pilot, answers={"question.provider": "gmail"})
-        assert run.session is not None
-        verdict = run.session.verdict
-        assert verdict.category == "auth-failed"
-        # Gmail + 535: the app-password article and Gmail's own next step replace the defaults
-        assert verdict.articles[0] == "gmail-app-passwords"
-        assert "app password" in verdict.next.next_step
-        card = next(c for c in run.query(FindingCard) if c.finding.id == "auth.login")
-        assert "Gmail" in card.finding.summary
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        run = await finish_walk(pilot)
+        assert run.session is not None and run.session.verdict.category == "auth-failed"
+    assert not [m for m in messages
+                if isinstance(m, WalkEvent) and isinstance(m.event, QuestionAsked)]
+
+
+def _provider_changed_the_verdict(run: RunScreen) -> None:
+    assert run.session is not None
+    verdict = run.session.verdict
+    assert verdict.category == "auth-failed"
+    # Gmail + 535: the app-password article and Gmail's own next step replace the defaults
+    assert verdict.articles[0] == "gmail-app-passwords"
+    assert "app password" in verdict.next.next_step
+    card = next(c for c in run.query(FindingCard) if c.finding.id == "auth.login")
+    assert "Gmail" in card.finding.summary
 
 
 async def test_closed_port_shows_the_port_probe() -> None:

@@ -24,6 +24,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                     "failed; 2: bad input; 3: internal error.")
     add_target_args(parser, scope="check")
     add_format_args(parser)
+    parser.add_argument("--evidence-only", action="store_true",
+                        help="print what was seen (findings, transcript) without the verdict, "
+                             "category or next step: for exercises")
     return parser
 
 
@@ -44,5 +47,17 @@ def run(args: argparse.Namespace) -> int:
                 raise TargetError(str(exc)) from None
     except TargetError as exc:
         return fail_usage(str(exc))
-    session = asyncio.run(run_recorded(target, "check", record=target.history))
+    if args.evidence_only and args.format != "text":
+        return fail_usage("--evidence-only prints text: not with --format " + args.format)
+    session = asyncio.run(run_recorded(target, "check",
+                                       record=target.history and not args.evidence_only))
+    if args.evidence_only:
+        from wizard.cli.common import emit
+        from wizard.output.report import render_evidence
+
+        try:
+            emit(render_evidence(session), args.output)
+        except TargetError as exc:
+            return fail_usage(str(exc))
+        return 0
     return report_session(session, args.format, args.output)

@@ -63,7 +63,8 @@ class Seat:
         }
 
     def command(self, ca_file: str) -> str:
-        """The `smtp-wizard check` line that points at this seat, as the lab's own check runs."""
+        """The `smtp-wizard check --evidence-only` line that points at this seat, as the lab's
+        own check runs: it prints what was seen, never the verdict, category or next step."""
         t = self.lab.target()
         args = ["smtp-wizard", "check", "--host", t.host or "", "--port", str(t.port),
                 "--security", t.security.value]
@@ -79,7 +80,7 @@ class Seat:
             args.append("--no-dns")
         for host, port in t.nameservers:
             args += ["--nameserver", f"{host}:{port}"]
-        args += ["--ca-file", ca_file, "--timeout", f"{t.timeout:g}"]
+        args += ["--ca-file", ca_file, "--timeout", f"{t.timeout:g}", "--evidence-only"]
         if t.send:
             args.append("--send")
         line = " ".join(shlex.quote(a) for a in args)
@@ -160,14 +161,19 @@ class Classroom:
                "**what is wrong** (the category) and **the fix**.", "",
                f"Every command trusts the lab's certificate authority (`{self.ca_file}`) and asks "
                "the lab's own nameserver, which serves the domain `lab.test`.", "",
-               "| # | server | security | nameserver | login |", "|---|---|---|---|---|"]
+               "| # | server | security | nameserver |", "|---|---|---|---|"]
         for r in self.rows():
-            login = f"{r['user']} / {r['password']}" if r["user"] else "no login"
-            out.append(f"| {r['number']} | {r['smtp']} | {r['security']} | {r['nameserver']} | "
-                       f"{markdown_inline(login)} |")
+            out.append(f"| {r['number']} | {r['smtp']} | {r['security']} | {r['nameserver']} |")
         for seat in self.seats:
-            out += ["", f"## Exercise {seat.number}", "", "```sh", seat.command(self.ca_file),
-                    "```", "", "What is wrong: ______________________  "
+            r = seat.row()
+            login = (f"user `{markdown_inline(r['user'])}`, password "
+                     f"`{markdown_inline(r['password'] or '')}`" if r["user"] else "no login")
+            t = seat.lab.target()
+            out += ["", f"## Exercise {seat.number}", "",
+                    f"Your setup: server {r['smtp']} ({r['security']}), address "
+                    f"`{markdown_inline(t.mail_from or '-')}`, {login}.", "",
+                    "```sh", seat.command(self.ca_file), "```", "",
+                    "What is wrong: ______________________  "
                     "The fix: ______________________________"]
         return "\n".join(out) + "\n"
 

@@ -181,6 +181,30 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     return "\n".join(out) + "\n"
 
 
+def render_evidence(session: Session) -> str:
+    """What was seen, and nothing that names the answer: each finding's status, title, summary
+    and the server's reply, then the transcript. No verdict, no category, no article, no next
+    step (``check --evidence-only``, the classroom handout's commands)."""
+    out = [f"smtp-wizard evidence: {printable(_target_line(session))}", ""]
+    for step, findings in _by_step(session.findings):
+        out.append(step.upper())
+        for f in findings:
+            out.append(f"  [{SYMBOL[f.status]:>5}] {printable(f.title)}")
+            if f.summary:
+                out.append(f"          {printable(f.summary)}")
+            if f.reply is not None and str(f.reply) != f.summary:
+                out.append(f"          server said: {printable(str(f.reply))}")
+            for line in _trace(f):
+                out.append(f"          | {printable(line)}")
+        out.append("")
+    out.append("TRANSCRIPT")
+    for said in session.transcript:
+        out.append(f"  {said.t_ms:>6} ms {said.dir.value:<7} {printable(said.text)}")
+    out.append("")
+    out.append("What is wrong, and what is the fix? Write down your diagnosis.")
+    return "\n".join(out) + "\n"
+
+
 def render_markdown(session: Session, commands: bool = True) -> str:
     verdict = session.verdict
     step, action, command = next_lines(session, commands)
