@@ -200,11 +200,13 @@ class PolicyStream:
 ])
 async def test_policy_fetch_is_bounded_in_size_and_time(mode: str, why: str) -> None:
     async with PolicyStream(mode) as url:
-        await asyncio.wait_for(fetch_policy(url, timeout=1.0, allow_http=True), 10)  # imports, TLS context
+        # warm up: imports, TLS context
+        await asyncio.wait_for(fetch_policy(url, timeout=1.0, allow_http=True), 10)
         tracemalloc.start()
         start = time.monotonic()
         try:
-            text, reason = await asyncio.wait_for(fetch_policy(url, timeout=1.0, allow_http=True), 10)
+            text, reason = await asyncio.wait_for(
+                fetch_policy(url, timeout=1.0, allow_http=True), 10)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()

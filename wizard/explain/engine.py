@@ -173,7 +173,8 @@ def _answered(reply: ParsedReply, category: str) -> bool:
     if reply.code is None or reply.code < 400:
         return False
     if category == "connection-timeout":
-        return bool(reply.enhanced) and reply.enhanced[2:4] != "4."
+        enhanced = reply.enhanced or ""
+        return bool(enhanced) and enhanced[2:4] != "4."
     return True
 
 
