@@ -186,7 +186,7 @@ def _answered(reply: ParsedReply, category: str) -> bool:
     if reply.code is None or reply.code < 400:
         return False
     if category == "connection-timeout":
-        return bool(reply.enhanced) and reply.enhanced[2:4] != "4."
+        return reply.enhanced is not None and reply.enhanced[2:4] != "4."
     return True
 
 
