@@ -15,7 +15,8 @@ def classify(text: str, command: str | None = None):
 
 
 def test_tiers_are_in_the_documented_order():
-    assert TIERS == ("provider", "local", "text", "client", "article", "enhanced", "basic")
+    assert TIERS == ("provider", "local", "cause", "text", "client", "article", "enhanced",
+                     "vague", "basic")
     tiers = [rule.tier for rule in default_engine().rules]
     assert tiers == sorted(tiers, key=TIERS.index)
 

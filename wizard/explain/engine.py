@@ -28,14 +28,14 @@ here beyond loading the data once; rendering and next steps are the service's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
 from wizard.catalog.categories import CATEGORIES
 from wizard.catalog.status_codes import describe_enhanced
 from wizard.explain.literals import LiteralIndex
-from wizard.explain.parse import _SPACE, ParsedReply
+from wizard.explain.parse import _SPACE, ParsedReply, parse
 from wizard.explain.rules import Rule, RuleError, load_rule_file, rule_from, word_from
 
 if TYPE_CHECKING:
@@ -111,7 +111,20 @@ class Engine:
         return len(self.rules)
 
     def classify(self, reply: ParsedReply, command: str | None = None) -> Classification:
-        """The best category for ``reply`` from all evidence together, or ``unknown`` honestly."""
+        """The best category for ``reply`` from all evidence together, or ``unknown`` honestly.
+
+        A nested error is read from its innermost cause outwards: the first message that means
+        something decides (``Could not connect ...; nested exception is: ... plaintext
+        connection?`` is a TLS mode mismatch, not a refused connection)."""
+        for inner in reversed(reply.chain[1:]):
+            part = parse(inner, command or reply.command)
+            found_inner = self._classify(replace(part, provider=part.provider or reply.provider),
+                                         command)
+            if found_inner.category != "unknown":
+                return found_inner
+        return self._classify(reply, command)
+
+    def _classify(self, reply: ParsedReply, command: str | None) -> Classification:
         cmd = (command or reply.command or "").upper() or None
         flat = reply.flat or _SPACE.sub(" ", reply.raw[:HAY_LIMIT])
         # The whole text holds the parsed reply text too (unless the caller built the reply).
@@ -173,8 +186,7 @@ def _answered(reply: ParsedReply, category: str) -> bool:
     if reply.code is None or reply.code < 400:
         return False
     if category == "connection-timeout":
-        enhanced = reply.enhanced or ""
-        return bool(enhanced) and enhanced[2:4] != "4."
+        return reply.enhanced is not None and reply.enhanced[2:4] != "4."
     return True
 
 

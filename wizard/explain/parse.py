@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from wizard.catalog.providers import recognise
+from wizard.catalog.providers import catalog, recognise
 from wizard.explain.literals import LiteralIndex
 
 MAX_REPLY_CHARS = 20_000
@@ -21,11 +21,29 @@ MAX_REPLY_CHARS = 20_000
 COMMANDS = ("CONNECT", "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT",
             "RSET", "QUIT")
 
-# A basic reply code: not part of a number, IP address, word or host:port.
-_BASIC = re.compile(r"(?<![\w.\]=/+-])([245][0-7]\d)(?=[ \t\-:,;'\")\]]|$)")
+# A basic reply code: not part of a number, IP address, word, host:port or cipher
+# (``SHA384:256``), not a port ("port 465", "port: 465") and not the code a client expected
+# ("Expected response code 250 but got ...").
+_BASIC = re.compile(r"(?<![\w.\]=/+-])(?<!\w:)(?<!port )(?<!port: )(?<!port=)"
+                    r"(?<!expected )(?<!expected code )(?<!expected response code )"
+                    r"(?<!expected response )(?<!expected reply code )"
+                    r"([245][0-7]\d)(?=[ \t\-:,;'\")\]]|$)", re.IGNORECASE)
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)")
 _LINE_PREFIX = re.compile(r"^\s*([245]\d\d)([ -])\s*(?:([245]\.\d{1,3}\.\d{1,3})\s+)?")
 _SPACE = re.compile(r"\s+")
+# Where an error names the error that caused it (Java, .NET, Python, Node, PHPMailer): the text
+# after the last of these is the innermost cause.
+_NESTED = re.compile(
+    r"nested exception is:?|caused by:|inner ?exception:?|\s--->\s|"
+    r"during handling of the above exception, another exception occurred:|"
+    r"the above exception was the direct cause of the following exception:|"
+    r"\[cause\]:|\bcause: |(?<=could not connect to smtp host\.)\s|"
+    r"(?<=smtp connect\(\) failed\.)\s",
+    re.IGNORECASE)
+# The remote server a bounce quotes: ``host mx.example.net[192.0.2.1] said:`` (Postfix) or
+# ``host mx.example.net [192.0.2.1]:`` (Exim).
+_RESPONDER = re.compile(r"\bhost ([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\s?\[[0-9a-f.:]+\]"
+                        r"(?: said)?:\s*(.*)", re.IGNORECASE)
 _IN_REPLY_TO = re.compile(r"\s*\(in reply to [^)]*\)\s*$", re.IGNORECASE)
 
 # How bounces say which command a reply answered (first command in this order wins).
@@ -62,6 +80,8 @@ class ParsedReply:
     raw: str
     flat: str = ""
     """The whole text on one line (whitespace runs made one space), as parsed."""
+    chain: tuple[str, ...] = ()
+    """For a nested error, its messages from the outermost to the innermost cause (else ())."""
 
     @property
     def reply_class(self) -> str:
@@ -165,7 +185,29 @@ def parse(text: str, command: str | None = None) -> ParsedReply:
         enhanced=enhanced,
         text=human,
         command=cmd if cmd in COMMANDS else None,
-        provider=recognise(flat, enhanced),
+        provider=_provider(flat, enhanced),
         raw=raw,
         flat=flat,
+        chain=chain(flat),
     )
+
+
+def chain(flat: str) -> tuple[str, ...]:
+    """A nested error's messages, outermost first (``()`` when it names no inner cause)."""
+    parts = [p.strip(" ;:.,") for p in _NESTED.split(flat)]
+    parts = [p for p in parts if p]
+    return tuple(parts) if len(parts) > 1 else ()
+
+
+def _provider(flat: str, enhanced: str | None) -> str | None:
+    """The provider that wrote the reply: the responder a bounce quotes (``host X[ip] said:``)
+    with its own words, not the relay that wrapped them; else whoever the whole text names."""
+    quoted = _RESPONDER.search(flat)
+    if quoted:
+        own = recognise(f"{quoted.group(1)} {_IN_REPLY_TO.sub('', quoted.group(2))}", enhanced)
+        if own:
+            return own
+    whole = recognise(flat, enhanced)
+    if quoted and whole and catalog()[whole].kind == "mta":
+        return None  # the relay that quoted an unknown responder did not write the reply
+    return whole

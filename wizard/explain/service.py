@@ -55,6 +55,8 @@ class Explanation:
     truncated: int = 0
     """How many characters of the input were left out (0 when it was explained whole)."""
     recipient: str | None = None
+    chain: tuple[str, ...] = ()
+    """A nested error's messages, outermost first (empty unless the text nests causes)."""
     classification: Classification | None = field(default=None, repr=False, compare=False)
 
     def to_json(self, with_recipient: bool = False) -> dict[str, Any]:
@@ -77,6 +79,8 @@ class Explanation:
         }
         if self.truncated:
             out["truncated"] = self.truncated
+        if self.chain:
+            out["chain"] = list(self.chain)
         if with_recipient:
             out["recipient"] = self.recipient
         return out
@@ -173,7 +177,7 @@ class ExplainService:
             category=result.category, provider=result.provider, summary=result.reason,
             articles=self.articles(result, reply), next=step,
             next_command=next_command(step.action, facts), note=result.note, facts=facts,
-            truncated=truncated, classification=result,
+            truncated=truncated, chain=reply.chain, classification=result,
         )
 
 
