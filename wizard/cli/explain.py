@@ -4,7 +4,8 @@ One reply (TEXT, or ``-`` for stdin), a bounce message (``--file``), one reply p
 (``--batch``, JSON Lines out) or a mail log (``--log``: totals, the receiving side's rejects,
 failed logins and TLS trouble, and the deferred and bounced deliveries, grouped and ranked;
 ``--message QUEUEID`` one message's timeline). Everything goes through the one explain
-service (``wizard.explain.service``); this module only reads the inputs, bounded (``wizard.explain.inputs``), and prints. It imports no
+service (``wizard.explain.service``); this module only reads the inputs, bounded
+(``wizard.explain.inputs``), and prints. It imports no
 Textual or network library, so it starts fast. Bad input is one line on stderr and exit 2.
 """
 
