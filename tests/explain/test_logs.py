@@ -99,11 +99,13 @@ def test_triage_groups_by_category_provider_and_domain_ranked_by_count(mixed_log
 
 def test_text_and_markdown_triage(mixed_log):
     text = run_explain("--log", str(mixed_log)).stdout
-    assert text.startswith("11 deferred or bounced deliveries in 13 lines")
+    assert text.startswith("13 lines: received 0, delivered 0")
+    assert "Sending side: 11 deferred or bounced deliveries in" in text
     assert "1. 5 x recipient-unknown (permanent) - example.org" in text
     markdown = run_explain("--log", str(mixed_log), "--format", "markdown").stdout
     assert markdown.startswith("# Mail log triage")
     assert "| 1 | 5 | recipient-unknown |" in markdown
+    assert "## Receiving side" in markdown
 
 
 def test_gzip_and_stdin_logs_read_the_same(mixed_log, tmp_path):

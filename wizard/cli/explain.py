@@ -1,9 +1,11 @@
 """`smtp-wizard explain`: what an SMTP error, a bounce, a client error or a mail log means.
 
 One reply (TEXT, or ``-`` for stdin), a bounce message (``--file``), one reply per line
-(``--batch``, JSON Lines out) or a mail log (``--log``, a ranked triage of deferred and bounced
-deliveries). Everything goes through the one explain service (``wizard.explain.service``); this
-module only reads the inputs, bounded (``wizard.explain.inputs``), and prints. It imports no
+(``--batch``, JSON Lines out) or a mail log (``--log``: totals, the receiving side's rejects,
+failed logins and TLS trouble, and the deferred and bounced deliveries, grouped and ranked;
+``--message QUEUEID`` one message's timeline). Everything goes through the one explain
+service (``wizard.explain.service``); this module only reads the inputs, bounded
+(``wizard.explain.inputs``), and prints. It imports no
 Textual or network library, so it starts fast. Bad input is one line on stderr and exit 2.
 """
 
@@ -33,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                    " JSON Lines")
     p.add_argument("--log", metavar="FILE", help="a Postfix, Exim, Sendmail or Exchange"
                                                  " message-tracking log (.gz too; - for stdin)")
+    p.add_argument("--message", metavar="QUEUEID", help="with --log: one message's timeline"
+                                                        " (received, each delivery try, status)")
     p.add_argument("--command", metavar="CMD", help="the SMTP command the reply answered")
     p.add_argument("--format", choices=("text", "json", "markdown"), default=None,
                    help="text (default), json; markdown for --log")
@@ -83,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     if fmt == "markdown" and not args.log:
         return _usage("--format markdown is for --log; use text or json")
+    if args.message and not args.log:
+        return _usage("--message QUEUEID is for --log FILE")
     if args.jobs is not None and args.jobs < 1:
         return _usage("--jobs must be 1 or more")
     from wizard.catalog.knowledge import KnowledgeError
@@ -162,21 +168,13 @@ def _run_batch(args: argparse.Namespace, service: ExplainService) -> int:
 
 
 def _run_log(args: argparse.Namespace, service: ExplainService, fmt: str) -> int:
-    from wizard.explain.bulk import auto_jobs, run_chunks
-    from wizard.explain.inputs import iter_lines, open_input
-    from wizard.explain.triage import Triage, render_json, render_markdown, render_text
+    from wizard.explain.bulk import read_log
+    from wizard.explain.logreport import render_json, render_markdown, render_text
 
-    total = Triage(service)
+    if args.message:
+        return _run_trail(args, fmt)
     progress = _Progress(_size(args.log))
-    with _closing(open_input(args.log)) as stream:
-        jobs = args.jobs or auto_jobs(_size(args.log))
-
-        def add(part: Triage) -> None:
-            total.merge(part)
-            progress.show(total.lines)
-
-        run_chunks("log", progress.count(iter_lines(stream, repr(args.log))), jobs, service,
-                   None, add)
+    total = read_log(args.log, service, args.jobs, progress.show)
     progress.done()
     if fmt == "json":
         from wizard.output.safetext import json_text
@@ -189,21 +187,44 @@ def _run_log(args: argparse.Namespace, service: ExplainService, fmt: str) -> int
     return EXIT_OK
 
 
+def _run_trail(args: argparse.Namespace, fmt: str) -> int:
+    """``--log FILE --message QUEUEID``: that message's way through the server."""
+    from wizard.explain.inputs import iter_lines, open_input
+    from wizard.explain.trail import trail
+    from wizard.output.safetext import printable
+
+    with _closing(open_input(args.log)) as stream:
+        steps = trail(iter_lines(stream, repr(args.log)), args.message)
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps({"queue_id": args.message,
+                                     "steps": [s.to_json() for s in steps]},
+                                    ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    if not steps:
+        sys.stdout.write(f"no line of the log names queue id {printable(args.message)}\n")
+        return EXIT_OK
+    out = [f"message {printable(args.message)}: {len(steps)} log lines"]
+    for step in steps:
+        facts = ", ".join(f"{k}={printable(v)}" for k, v in step.fields.items())
+        text = f" ({printable(step.text)})" if step.text else ""
+        out.append(f"  {printable(step.time):<26} {step.daemon:<8} {facts}{text}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
 class _Progress:
-    """Lines read so far on stderr, only when stderr is a terminal and the input is large."""
+    """Lines read so far and a bar on stderr, only when stderr is a terminal and the file is
+    larger than a few MB (a plain file: the bar follows the lines read against its size)."""
 
     def __init__(self, size: int | None) -> None:
         self.on = bool(getattr(sys.stderr, "isatty", lambda: False)()) and (size or 0) > 4 << 20
-        self.read = 0
-
-    def count(self, lines: Iterable[str]) -> Iterable[str]:
-        for line in lines:
-            self.read += 1
-            yield line
+        self.size = size or 0
 
     def show(self, done: int) -> None:
         if self.on:
-            sys.stderr.write(f"\rread {self.read:,} lines, explained {done:,}")
+            sys.stderr.write(f"\rread {done:,} lines")
             sys.stderr.flush()
 
     def done(self) -> None:

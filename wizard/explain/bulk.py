@@ -216,3 +216,35 @@ def run_chunks(kind: Literal["batch", "log"], lines: Iterable[str], jobs: int,
                 sink(pending.popleft().get())
         while pending:
             sink(pending.popleft().get())
+
+
+def read_log(name: str, service: ExplainService, jobs: int | None = None,
+             progress: Callable[[int], object] | None = None) -> Triage:
+    """Triage the log file ``name`` (``-`` stdin, gzip too), in worker processes when large;
+    ``progress`` is told the lines done after each chunk. The one driver the CLI and TUI use."""
+    import stat
+
+    from wizard.explain.inputs import iter_lines, open_input
+
+    size: int | None = None
+    if name != "-":
+        try:
+            st = os.stat(name)
+            size = st.st_size if stat.S_ISREG(st.st_mode) else None
+        except OSError:
+            size = None
+    total = Triage(service)
+
+    def add(part: Triage) -> None:
+        total.merge(part)
+        if progress is not None:
+            progress(total.lines)
+
+    stream = open_input(name)
+    try:
+        run_chunks("log", iter_lines(stream, repr(name)), jobs or auto_jobs(size), service, None,
+                   add)
+    finally:
+        if name != "-":
+            stream.close()
+    return total

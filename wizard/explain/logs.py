@@ -34,12 +34,12 @@ class Event:
         return self.recipient.rpartition("@")[2].lower().strip(">") or "(no domain)"
 
 
-_SYSLOG_TIME = (r"(?P<time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d"
+_SYSLOG_TIME = (r"(?P<time>(?:\d{4} )?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d"
                 r"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?)")
 _POSTFIX = re.compile(
-    _SYSLOG_TIME + r" \S+ postfix[\w/-]*\[\d+\]: \w+: to=<(?P<to>[^>]*)>,"
-    r"(?:.*? relay=(?P<relay>[^,]*),)?"
-    r".*? dsn=(?P<dsn>[\d.]+), status=(?P<status>deferred|bounced|expired)\s*\((?P<reply>.*)\)\s*$"
+    r"(?:" + _SYSLOG_TIME + r" \S+ )?postfix[\w/.-]*\[\d+\]: \w+: to=<(?P<to>[^>]*)>,"
+    r"(?:.*? relay=(?P<relay>[^,]*),)?(?:.*? dsn=(?P<dsn>[\d.]+),)?"
+    r".*? status=(?P<status>deferred|bounced|expired)\s*\((?P<reply>.*)\)\s*$"
 )
 _SENDMAIL = re.compile(
     _SYSLOG_TIME + r" \S+ (?:sm-mta|sendmail)\[\d+\]: \w+: to=(?P<to>[^,]*),"
@@ -87,8 +87,8 @@ class LogReader:
         said = _SAID.match(reply)
         if said:  # "host mx[192.0.2.1] said: <the server's reply>": the relay is kept apart
             reply = reply[said.end():]
-        return Event(m.group("time"), status, m.group("to"), reply,
-                     "" if relay == "none" else relay, m.group("dsn"))
+        return Event(m.group("time") or "", status, m.group("to"), reply,
+                     "" if relay == "none" else relay, m.group("dsn") or "")
 
     @staticmethod
     def _exim(line: str) -> Event | None:
