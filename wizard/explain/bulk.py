@@ -108,7 +108,7 @@ class BatchExplainer:
                     self._json_parts.clear()
                 self._json_parts[id(found.classification)] = parts
         step = _inner({"who": found.next.who, "next_step": found.next.next_step,
-                       "action": found.next.action, "next_command": found.next_command})
+                       "action": found.next.action.to_dict(), "next_command": found.next_command})
         tail = f', "truncated": {found.truncated}' if found.truncated else ""
         return (f'{{"input": {_dump(found.input)}, {parts[0]}, {step}, "note": {parts[1]},'
                 f' "facts": {_dump(found.facts)}{tail}}}')

@@ -122,9 +122,9 @@ class SessionLog:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         host = _UNSAFE.sub("_", target.host or "dns")[:40]
         path = folder / f"{stamp}-{host}-{secrets.token_hex(3)}.jsonl"
-        # Encoded forms only: the plain value may occur in what the server said before the
-        # secret was sent (the transcript leaves that alone, so must this); what the person
-        # typed (answers) is searched for the plain value too.
+        # Transcript lines: encoded forms only (the plain value may occur in what the server said
+        # before the secret was sent, which the transcript leaves alone, so must this). Every
+        # other record (answers, findings, the report) is searched for the plain value too.
         forms: set[str] = set()
         values: set[str] = set()
         for secret in target.secrets():
@@ -141,7 +141,8 @@ class SessionLog:
         if self._file.closed:
             return
         text = json.dumps(record, ensure_ascii=False)
-        for form in self._typed if record.get("type") == "answer" else self._forms:
+        forms = self._forms if record.get("type") == "transcript" else self._typed
+        for form in forms:
             if form in text:
                 text = text.replace(form, REDACTED)
         self._file.write(text + "\n")
