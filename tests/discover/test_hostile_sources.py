@@ -4,6 +4,7 @@ bodies, redirects to another host, impossible ports and hosts, SRV target '.', b
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.discover.test_discover import by_source, loop, options
 from tests.discover.webworld import Page, WebWorld, config_xml
 from wizard.discover import safexml
 from wizard.discover.autoconfig import parse_config
+from wizard.discover.model import Discovery, SourceReport
 from wizard.discover.run import discover
 from wizard.output.discovery import render
 
@@ -25,7 +27,7 @@ ZONE = {"hostile.test": {"MX": "10 mx.hostile.test"},
         **loop("autoconfig.hostile.test", "hostile.test", "ispdb.test")}
 
 
-async def run(world: WebWorld, page: Page, **changes):  # type: ignore[no-untyped-def]
+async def run(world: WebWorld, page: Page, **changes: Any) -> tuple[SourceReport, Discovery]:
     world.routes[AUTOCONFIG] = page
     await world.serve_dns(ZONE)
     found = await asyncio.wait_for(discover("jane@hostile.test", options(
