@@ -15,7 +15,7 @@ from typing import NoReturn
 from wizard import __version__
 from wizard.output.terminal import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
-COMMANDS = ("check", "dns", "explain", "lab", "kb", "headers")
+COMMANDS = ("check", "discover", "dns", "explain", "lab", "kb", "headers")
 
 
 class _Parser(argparse.ArgumentParser):

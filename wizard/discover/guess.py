@@ -62,7 +62,8 @@ def provider_source(address: str, hosts: list[str],
                         [candidate], provider=provider.id)
 
 
-def guesses(address: str, domain: str, hosts: list[str]) -> list[Candidate]:
+def guesses(address: str, domain: str, hosts: list[str],
+            ports: tuple[int, ...] = SUBMISSION_PORTS) -> list[Candidate]:
     names = [f"{p}.{domain}" for p in GUESS_PREFIXES] + hosts[:2]
     out = []
     for name in dict.fromkeys(names):
@@ -70,14 +71,15 @@ def guesses(address: str, domain: str, hosts: list[str]) -> list[Candidate]:
             host = validate_host(name)
         except TargetError:
             continue
-        for port in SUBMISSION_PORTS:
+        for port in ports:
             out.append(Candidate(host, port, PORT_SECURITY.get(port, "auto"), "guess",
                                  "guessed", name, False, address, "address"))
     return out
 
 
-def guess_source(address: str, domain: str, hosts: list[str], start: float) -> SourceResult:
-    found = guesses(address, domain, hosts)
+def guess_source(address: str, domain: str, hosts: list[str], start: float,
+                 ports: tuple[int, ...] = SUBMISSION_PORTS) -> SourceResult:
+    found = guesses(address, domain, hosts, ports)
     return SourceResult(SourceReport("guess", "found" if found else "none",
                                      f"{len(found)} host:port guesses (confirmed only by a probe)",
                                      ", ".join(dict.fromkeys(c.host for c in found)), None, False,

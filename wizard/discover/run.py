@@ -166,8 +166,7 @@ async def discover(address: str, options: DiscoverOptions,
                 jobs.append(asyncio.sleep(0, _skipped("microsoft", "--no-third-party",
                                                       progress)))
         out += await asyncio.gather(*jobs)
-        g = guess.guess_source(address, domain, hosts, time.monotonic())
-        g.candidates = [c for c in g.candidates if c.port in options.guess_ports]
+        g = guess.guess_source(address, domain, hosts, time.monotonic(), options.guess_ports)
         if progress is not None:
             progress(g.report)
         out.append(g)

@@ -27,12 +27,15 @@ class Session:
     duration_ms: int = 0
     command: str = "check"
     notes: list[str] = field(default_factory=list)
+    # check --address: what discovery found (``Discovery.to_dict``), reported as "discovery".
+    discovery: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> Verdict:
         return verdict_for(self.findings, self.target)
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"discovery": self.discovery} if self.discovery is not None else {}
         return {
             "schema": SCHEMA_VERSION,
             "tool": {"name": "smtp-wizard", "version": __version__, "command": self.command},
@@ -43,4 +46,5 @@ class Session:
             "checks": [f.to_dict() for f in self.findings],
             "transcript": [line.to_dict() for line in self.transcript],
             "notes": list(self.notes),
+            **extra,
         }
