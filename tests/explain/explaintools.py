@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from wizard.catalog.rules import Rule
 from wizard.explain.engine import Classification, default_engine
 from wizard.explain.parse import ParsedReply
-from wizard.explain.rules import Rule
 
 REPO = Path(__file__).resolve().parents[2]
 

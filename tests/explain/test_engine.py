@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from wizard.catalog.literals import LiteralIndex, anchors
+from wizard.catalog.rules import RuleError, load_rule_file, rule_from
 from wizard.explain.engine import TIERS, Engine, default_engine
-from wizard.explain.literals import LiteralIndex, anchors
 from wizard.explain.parse import parse
-from wizard.explain.rules import RuleError, load_rule_file, rule_from
 
 
 def classify(text: str, command: str | None = None):

@@ -482,7 +482,7 @@ def builtin_articles() -> list[Article]:
     """The articles shipped with smtp-wizard (parsed once per process)."""
     global _BUILTIN
     if _BUILTIN is None:
-        from wizard.explain.bundle import builtin  # parsed once, cached between runs
+        from wizard.catalog.bundle import builtin  # parsed once, cached between runs
 
         _BUILTIN = builtin().articles
     return list(_BUILTIN)

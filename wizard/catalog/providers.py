@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from wizard.catalog.categories import check_action
-from wizard.explain.literals import LiteralIndex
-from wizard.explain.rules import (
+from wizard.catalog.literals import LiteralIndex
+from wizard.catalog.rules import (
     Rule,
     RuleError,
     Word,
@@ -161,7 +161,7 @@ def load_all() -> dict[str, Provider]:
 @cache
 def catalog() -> dict[str, Provider]:
     """Every provider, by id (loaded once; kept in the classifier's cache between runs)."""
-    from wizard.explain.bundle import builtin
+    from wizard.catalog.bundle import builtin
 
     return builtin().catalog
 
@@ -254,11 +254,10 @@ def recognise(text: str, enhanced: str | None = None) -> str | None:
 
 def clear_caches() -> None:
     """Forget the loaded catalog and everything built on it (after pointing
-    ``$SMTP_WIZARD_PROVIDERS_DIR`` elsewhere)."""
-    from wizard.explain import bundle, engine
+    ``$SMTP_WIZARD_PROVIDERS_DIR`` elsewhere; the classifier rebuilds its engine from the new
+    bundle by itself)."""
+    from wizard.catalog import bundle
 
     catalog.cache_clear()
     _recogniser.cache_clear()
     bundle.builtin.cache_clear()
-    engine.default_engine.cache_clear()
-    engine._LOCAL.clear()

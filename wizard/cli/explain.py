@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--jobs must be 1 or more")
     from wizard.catalog.knowledge import KnowledgeError
     from wizard.catalog.providers import ProviderError
-    from wizard.explain.rules import RuleError
+    from wizard.catalog.rules import RuleError
 
     try:
         service = _service(args.knowledge or ())

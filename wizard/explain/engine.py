@@ -8,9 +8,9 @@ Tiers, first match wins (as Sisimai orders its reason classes, never by numeric 
 3. ``cause``     words that name a mechanism (SPF, DKIM, relay, loop, virus, STARTTLS required,
                  quota, listed at, reverse DNS; ``[[cause]]``): the cause outranks the symptom
 4. ``text``      other words of replies (``[[text]]``)
-5. ``client``    client-library and OS errors (``data/client_errors.toml``): after the reply
-                 words, because a wrapper such as "Invalid login: 534-5.7.9 ..." says less than
-                 the server reply it carries
+5. ``client``    client-library and OS errors (``client_errors.toml``): after the reply words,
+                 because a wrapper such as "Invalid login: 534-5.7.9 ..." says less than the
+                 server reply it carries
 6. ``article``   patterns of the built-in articles (each names its article's first category)
 7. ``enhanced``  enhanced status codes alone (``[[enhanced]]``)
 8. ``vague``     words too general to outrank a code ("denied", "rejected", "try again later";
@@ -20,6 +20,7 @@ Tiers, first match wins (as Sisimai orders its reason classes, never by numeric 
 A reply that came back from a server is never read as a refused connection (nor as a timed-out
 one, unless its enhanced code is a network one, x.4.x): the server answered.
 
+The rule files are the catalog's (``wizard/catalog/data``, read by :mod:`wizard.catalog.rules`).
 Within a tier the file order decides. One Aho-Corasick pass over the lower-cased reply finds
 every literal word and regex anchor, so only the rules whose words occur are confirmed. No I/O
 here beyond loading the data once; rendering and next steps are the service's.
@@ -29,14 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import TYPE_CHECKING
 
 from wizard.catalog.categories import CATEGORIES
+from wizard.catalog.literals import LiteralIndex
+from wizard.catalog.rules import Rule, rule_from, word_from
 from wizard.catalog.status_codes import describe_enhanced
-from wizard.explain.literals import LiteralIndex
 from wizard.explain.parse import _SPACE, ParsedReply, parse
-from wizard.explain.rules import Rule, RuleError, load_rule_file, rule_from, word_from
 
 if TYPE_CHECKING:
     from wizard.catalog.knowledge import Article
@@ -268,33 +268,6 @@ def _unknown_reason(reply: ParsedReply) -> str:
 # --- building engines --------------------------------------------------------------------------
 
 
-def builtin_rules() -> list[Rule]:
-    """The rule files shipped in ``wizard/explain/data`` (not the providers or articles)."""
-    from pathlib import Path
-
-    data = Path(__file__).resolve().parent / "data"
-    out: list[Rule] = []
-    for name, tiers in (("client_errors.toml", {"text": "client"}),
-                        ("rules.toml", {"cause": "cause", "text": "text",
-                                        "enhanced": "enhanced", "vague": "vague",
-                                        "basic": "basic"})):
-        entry = data / name
-        loaded = load_rule_file(name, entry.read_text("utf-8"))
-        for tier, rules in loaded.items():
-            if tier not in tiers:
-                raise RuleError(f"{name}: [[{tier}]] is not allowed in this file")
-            out.extend(_retier(r, tiers[tier]) for r in rules)
-    return out
-
-
-def _retier(rule: Rule, tier: str) -> Rule:
-    if rule.tier == tier:
-        return rule
-    from dataclasses import replace
-
-    return replace(rule, tier=tier)
-
-
 def provider_rules() -> list[Rule]:
     """Every provider file's documented codes, as rules bound to that provider."""
     from wizard.catalog.providers import catalog
@@ -320,13 +293,22 @@ def article_rules(articles: Iterable[Article], tier: str) -> list[Rule]:
     return out
 
 
-@cache
-def default_engine() -> Engine:
-    """Built-in rules, provider catalogs and built-in article patterns (built once, and kept
-    in the cache file of :mod:`wizard.explain.bundle` between runs)."""
-    from wizard.explain.bundle import builtin
+_DEFAULT: list[tuple[object, Engine]] = []
+"""The default engine and the catalog bundle it was built from (rebuilt when that changes)."""
 
-    return builtin().engine
+
+def default_engine() -> Engine:
+    """Provider catalogs, the built-in rule files and the built-in article patterns, from the
+    catalog's bundle (:mod:`wizard.catalog.bundle`, cached between runs); built once per bundle."""
+    from wizard.catalog.bundle import builtin
+
+    bundle = builtin()
+    if not _DEFAULT or _DEFAULT[0] is not bundle:
+        rules = [r for p in bundle.catalog.values() for r in p.rules]
+        engine = Engine([*rules, *bundle.rules, *article_rules(bundle.articles, "article")])
+        _DEFAULT[:] = [(bundle, engine)]
+        _LOCAL.clear()
+    return _DEFAULT[0][1]
 
 
 _LOCAL: dict[tuple[str, ...], Engine] = {}

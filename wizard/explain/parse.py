@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from wizard.catalog.literals import LiteralIndex
 from wizard.catalog.providers import catalog, recognise
-from wizard.explain.literals import LiteralIndex
 
 MAX_REPLY_CHARS = 20_000
 """A reply longer than this is cut before parsing (and the cut is reported by the service)."""

@@ -290,6 +290,18 @@ class Target:
         return [s for s in (self.password, self.oauth_token) if s]
 
 
+def facts_of(target: Target | None) -> dict[str, Any]:
+    """The session facts a next step may name (see ``categories.toml``)."""
+    if target is None:
+        return {}
+    return {
+        "host": target.host, "port": target.effective_port if target.host else None,
+        "domain": target.sender_domain, "sending_ip": target.sending_ip,
+        "recipient_domain": target.recipient_domain, "mail_from": target.mail_from,
+        "rcpt_to": target.rcpt_to, "user": target.user,
+    }
+
+
 # ---------------------------------------------------------------- the fields, declared once
 
 FieldKind = Literal["text", "list", "flag", "choice", "secret"]

@@ -10,14 +10,17 @@ import base64
 import hashlib
 import hmac
 import time
+from typing import TYPE_CHECKING
 
 from wizard.catalog.categories import headline_for
 from wizard.model.findings import Finding, NextStep, Reply, Status, Step
-from wizard.model.target import Target
+from wizard.model.target import Target, facts_of
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.walk.context import CheckContext
-from wizard.walk.verdict import facts_of
+
+if TYPE_CHECKING:
+    from wizard.explain.service import ExplainService
 
 PREFERENCE = ("PLAIN", "LOGIN", "CRAM-MD5")
 AUTH_CATEGORIES = {"auth-failed", "auth-app-password", "auth-required", "auth-mechanism",
@@ -29,17 +32,17 @@ def _b64(data: str | bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
-def auth_category(reply: Reply, knowledge_dirs: tuple[str, ...] = ()) -> str:
+def auth_category(reply: Reply, service: ExplainService | None = None) -> str:
     """The category of a refused AUTH (pure): the words first, then the code alone, both read
     through the rules data (``rules.toml``; the bare code meets its ``[[basic]]`` rows)."""
-    category = interpret(reply, "AUTH", knowledge_dirs)[0]
+    category = interpret(reply, "AUTH", service)[0]
     if category in AUTH_CATEGORIES:
         return category
     if reply.code == 530 or reply.code == 454:
         lowered = reply.text.lower()
         if "starttls" in lowered or "tls" in lowered.split() or "encrypt" in lowered:
             return "tls-required"
-    by_code = interpret(Reply(reply.code, None, ""), "AUTH", knowledge_dirs)[0]
+    by_code = interpret(Reply(reply.code, None, ""), "AUTH", service)[0]
     if by_code in AUTH_CATEGORIES:
         return by_code
     return category if category != "unknown" else "auth-failed"
@@ -163,8 +166,8 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
         return [Finding("auth.login", Step.AUTH, Status.PASS,
                         f"Logged in as {target.user} with {mechanism}", f"{reply}", details,
                         reply=reply, duration_ms=elapsed)]
-    category = auth_category(reply, target.knowledge_dirs)
-    _, reason, articles = interpret(reply, "AUTH", target.knowledge_dirs)
+    category = auth_category(reply, ctx.explain)
+    _, reason, articles = interpret(reply, "AUTH", ctx.explain)
     return [Finding("auth.login", Step.AUTH, Status.FAIL,
                     _headline(category, target, mechanism), reason, details, reply=reply,
                     category=category,

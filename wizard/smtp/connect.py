@@ -12,7 +12,7 @@ import asyncio
 import errno
 import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.model.findings import Finding, NextStep, Reply, Status, Step
 from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target
@@ -22,6 +22,9 @@ from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
 from wizard.smtp.tls import client_context, connect_socket, failure_findings, probe_context
 from wizard.walk.context import CheckContext
+
+if TYPE_CHECKING:
+    from wizard.explain.service import ExplainService
 
 SLOW_GREETING_S = 3.0
 # Greeting refusals whose words say more than "service unavailable".
@@ -178,7 +181,7 @@ def _detected(target: Target, implicit: bool, evidence: Finding) -> Finding:
 
 
 def _greeting_finding(reply: Reply, elapsed_ms: int,
-                      knowledge_dirs: tuple[str, ...] = ()) -> Finding:
+                      service: ExplainService | None = None) -> Finding:
     details = {"ms": elapsed_ms}
     if reply.code == 220:
         if elapsed_ms > SLOW_GREETING_S * 1000:
@@ -192,7 +195,7 @@ def _greeting_finding(reply: Reply, elapsed_ms: int,
                        f"The server greeted in {elapsed_ms} ms", f"{reply}", details,
                        reply=reply, duration_ms=elapsed_ms)
     if reply.code in (421, 554):
-        refined = interpret(reply, "CONNECT", knowledge_dirs)[0]
+        refined = interpret(reply, "CONNECT", service)[0]
         category = refined if refined in _GREETING_REFINED else "service-unavailable"
         return Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                        f"The server refused the session at the greeting ({reply.code})",
@@ -261,11 +264,11 @@ async def _plain_greeting(
         reply = await session.open(sock, False, None)
     except SmtpIOError as exc:
         if exc.reply is not None:
-            return [_greeting_finding(exc.reply, elapsed_ms(start), target.knowledge_dirs)]
+            return [_greeting_finding(exc.reply, elapsed_ms(start), ctx.explain)]
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
                         "The greeting could not be read", str(exc), details,
                         category=exc.category, duration_ms=elapsed_ms(start))]
-    finding = _greeting_finding(reply, elapsed_ms(start), target.knowledge_dirs)
+    finding = _greeting_finding(reply, elapsed_ms(start), ctx.explain)
     if finding.status.failed:
         await session.quit()
     return [finding]
@@ -284,7 +287,7 @@ async def _implicit_greeting(
     except SmtpIOError as exc:
         elapsed = elapsed_ms(start)
         if exc.reply is not None:
-            return [_greeting_finding(exc.reply, elapsed, target.knowledge_dirs)]
+            return [_greeting_finding(exc.reply, elapsed, ctx.explain)]
         reason = getattr(exc.ssl_error, "reason", None) if exc.ssl_error else None
         if exc.kind == "tls" and reason in _MISMATCH_SSL_REASONS:
             banner = await _plain_probe(target, address, min(target.timeout, 5.0))
@@ -299,7 +302,7 @@ async def _implicit_greeting(
                         "The greeting could not be read", str(exc), {"address": address},
                         category=exc.category, duration_ms=elapsed)]
     ctx.transcript.record("tls", f"TLS established: {session.tls_info().get('version')}")
-    finding = _greeting_finding(reply, elapsed_ms(start), target.knowledge_dirs)
+    finding = _greeting_finding(reply, elapsed_ms(start), ctx.explain)
     if finding.status.failed:
         await session.quit()
     return [finding]

@@ -11,15 +11,18 @@ from __future__ import annotations
 import re
 import time
 from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING
 
 from wizard import __version__
 from wizard.catalog.categories import headline_for
 from wizard.model.findings import Finding, NextStep, Reply, Status, Step
-from wizard.model.target import Target
+from wizard.model.target import Target, facts_of
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, elapsed_ms
 from wizard.walk.context import CheckContext
-from wizard.walk.verdict import facts_of
+
+if TYPE_CHECKING:
+    from wizard.explain.service import ExplainService
 
 TEMPORARY_NOTE = " This is a temporary refusal (4xx): a retry later may succeed."
 
@@ -72,13 +75,13 @@ def _queue_id(text: str) -> str | None:
 
 def reply_finding(finding_id: str, command: str, reply: Reply, ok_title: str,
                   elapsed: int, details: dict, facts: dict | None = None,
-                  knowledge_dirs: tuple[str, ...] = ()) -> Finding:
+                  service: ExplainService | None = None) -> Finding:
     """Pass for a 2xx reply; otherwise a failure titled with its cause (from the reply's
     category), the code and the command it answered."""
     if reply.code is not None and 200 <= reply.code < 300:
         return Finding(finding_id, Step.SEND, Status.PASS, ok_title, str(reply), details,
                        reply=reply, duration_ms=elapsed)
-    category, reason, articles = interpret(reply, command, knowledge_dirs)
+    category, reason, articles = interpret(reply, command, service)
     if reply.code is not None and 400 <= reply.code < 500:
         reason += TEMPORARY_NOTE
     code = " ".join(str(p) for p in (reply.code, reply.enhanced) if p)
@@ -151,13 +154,13 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
     elapsed = elapsed_ms(start)
     findings = [reply_finding("send.mail_from", "MAIL", mail_reply,
                               f"Sender {target.mail_from} accepted", elapsed, details, facts,
-                              target.knowledge_dirs)]
+                              ctx.explain)]
     if mail_reply.code != 250:
         return findings
     assert rcpt_reply is not None
     findings.append(reply_finding("send.rcpt_to", "RCPT", rcpt_reply,
                                   f"Recipient {target.rcpt_to} accepted", 0, details, facts,
-                                  target.knowledge_dirs))
+                                  ctx.explain))
     if rcpt_reply.code not in (250, 251):
         return findings
     if not target.send:
@@ -180,5 +183,5 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
                                       f" (queue id {queue_id})" if queue_id else ""), elapsed,
                                   {"delivered": final.code == 250, "size": len(message),
                                    "final_reply": str(final), "queue_id": queue_id}, facts,
-                                  target.knowledge_dirs))
+                                  ctx.explain))
     return findings

@@ -17,6 +17,7 @@ from wizard.model.target import Target
 from wizard.model.transcript import Transcript
 
 if TYPE_CHECKING:
+    from wizard.explain.service import ExplainService
     from wizard.smtp.capabilities import Capabilities
     from wizard.smtp.probe import ProbeResult
     from wizard.smtp.session import SmtpSession
@@ -39,6 +40,9 @@ class CheckContext:
     authenticated: bool = False
     # Set by the port probe (when the port failed): what each usual port offered.
     probe: ProbeResult | None = None
+    # What reads a server's reply: the explain service over the built-in articles and the
+    # target's own (``--knowledge``); given, or built on first use (see :attr:`explain`).
+    explain_service: ExplainService | None = None
 
     @classmethod
     def for_target(cls, target: Target, dns_timeout: float | None = None) -> CheckContext:
@@ -46,6 +50,20 @@ class CheckContext:
         timeout = dns_timeout if dns_timeout is not None else min(3.0, target.timeout)
         resolver = Resolver(list(target.nameservers) or None, timeout=timeout)
         return cls(target=target, transcript=transcript, resolver=resolver)
+
+    @property
+    def explain(self) -> ExplainService:
+        """The session's explain service: a live reply reads the same as in ``explain``."""
+        if self.explain_service is None:
+            from wizard.explain.service import ExplainService
+
+            kb = None
+            if self.target.knowledge_dirs:
+                from wizard.catalog.knowledge import load_knowledge
+
+                kb = load_knowledge(list(self.target.knowledge_dirs))
+            self.explain_service = ExplainService(kb)
+        return self.explain_service
 
     def finding(self, finding_id: str) -> Finding | None:
         for finding in self.results:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from wizard.catalog.categories import guide, headline_for
 from wizard.catalog.providers import advice, catalog, recognise
 from wizard.model.findings import Finding, NextStep, Read, Status, Step
-from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target
-from wizard.walk.verdict import facts_of
+from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target, facts_of
 
 if TYPE_CHECKING:
+    from wizard.explain.service import ExplainService
     from wizard.walk.context import CheckContext
 
 MAX_PASTE = 10_000
@@ -74,13 +74,13 @@ def _settings(findings: Sequence[Finding], target: Target) -> str:
     return f"server {target.host}, port {port}, security {security}"
 
 
-def reconcile_client_error(pasted: str, findings: Sequence[Finding],
-                           target: Target) -> Finding:
-    """A finding that compares the client's error with the walk; it becomes the verdict."""
+def reconcile_client_error(pasted: str, findings: Sequence[Finding], target: Target,
+                           service: ExplainService) -> Finding:
+    """A finding that compares the client's error (read by ``service``, the session's) with the
+    walk; it becomes the verdict."""
     from wizard.output.safetext import printable
-    from wizard.smtp.interpret import explain_service
 
-    result = explain_service(target.knowledge_dirs).explain(pasted[:MAX_PASTE])
+    result = service.explain(pasted[:MAX_PASTE])
     category = result.category
     articles = [article for article, _title in result.articles] or [category]
     shown = printable(pasted.strip()[:300])

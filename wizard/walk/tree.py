@@ -418,7 +418,7 @@ async def walk(
             yield QuestionAnswered(question, "provided" if pasted and pasted.strip() else None)
             if pasted and pasted.strip():
                 finding = reconcile_client_error(ctx.transcript.scrub_typed(pasted), ctx.results,
-                                                 target)
+                                                 target, ctx.explain)
                 ctx.results.append(finding)
                 yield FindingAdded(finding)
     finally:

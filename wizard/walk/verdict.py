@@ -19,21 +19,9 @@ from typing import Any
 
 from wizard.catalog.categories import guide, headline_for, next_step_for
 from wizard.model.findings import STEP_ORDER, Finding, NextStep, Status, Step, Verdict
-from wizard.model.target import Target
+from wizard.model.target import Target, facts_of
 
 MAIN_STEPS = (Step.CONNECT, Step.TLS, Step.AUTH, Step.SEND)
-
-
-def facts_of(target: Target | None) -> dict[str, Any]:
-    """The session facts a next step may name (see ``categories.toml``)."""
-    if target is None:
-        return {}
-    return {
-        "host": target.host, "port": target.effective_port if target.host else None,
-        "domain": target.sender_domain, "sending_ip": target.sending_ip,
-        "recipient_domain": target.recipient_domain, "mail_from": target.mail_from,
-        "rcpt_to": target.rcpt_to, "user": target.user,
-    }
 
 
 def is_side(finding: Finding) -> bool:

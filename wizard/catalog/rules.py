@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from wizard.catalog.categories import CATEGORIES
-from wizard.explain.literals import anchors
+from wizard.catalog.literals import anchors
 
-__all__ = ["Rule", "RuleError", "Word", "enhanced_matches", "enhanced_parts", "load_rule_file",
-           "rule_from"]
+__all__ = ["Rule", "RuleError", "Word", "builtin_rules", "enhanced_matches", "enhanced_parts",
+           "load_rule_file", "rule_from"]
 
 REGEX_PREFIX = "re:"
 FILE_TIERS = ("cause", "text", "enhanced", "vague", "basic")
@@ -200,3 +200,27 @@ def load_rule_file(path: Path | str, text: str | None = None) -> dict[str, list[
         out[tier] = [rule_from(row, tier, f"{name} [[{tier}]] #{i + 1}")
                      for i, row in enumerate(rows)]
     return out
+
+
+def builtin_rules() -> list[Rule]:
+    """The rule files shipped in ``wizard/catalog/data`` (not the providers or articles), each
+    rule in the tier its table names."""
+    data = Path(__file__).resolve().parent / "data"
+    out: list[Rule] = []
+    for name, tiers in (("client_errors.toml", {"text": "client"}),
+                        ("rules.toml", {"cause": "cause", "text": "text",
+                                        "enhanced": "enhanced", "vague": "vague",
+                                        "basic": "basic"})):
+        entry = data / name
+        loaded = load_rule_file(name, entry.read_text("utf-8"))
+        for tier, rules in loaded.items():
+            if tier not in tiers:
+                raise RuleError(f"{name}: [[{tier}]] is not allowed in this file")
+            out.extend(_retier(r, tiers[tier]) for r in rules)
+    return out
+
+
+def _retier(rule: Rule, tier: str) -> Rule:
+    if rule.tier == tier:
+        return rule
+    return replace(rule, tier=tier)

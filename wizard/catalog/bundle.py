@@ -1,12 +1,13 @@
-"""The built-in classification data, loaded once and kept in a cache file between runs.
+"""The built-in catalog data, loaded once and kept in a cache file between runs.
 
 Reading the rule files, 30 provider catalogs and 70 articles (TOML and front matter parsed in
 Python, every regex checked) costs more than everything else a one-reply ``explain`` does, so
-the result (catalog, articles, engine with its Aho-Corasick automaton) is pickled into the
+the result (provider catalog, articles, the rule files' rules) is pickled into the
 user's cache folder and reused while no source file changed: the cache key covers every data
 file and the modules that define the objects (path, size, modification time). A cache that
 cannot be read or written is simply rebuilt; ``SMTP_WIZARD_CACHE_DIR`` moves it, ``off``
-disables it. The files are still the only source of truth.
+disables it. The files are still the only source of truth. The classifier
+(:mod:`wizard.explain.engine`) builds its engine from a bundle; this module knows nothing of it.
 """
 
 from __future__ import annotations
@@ -23,19 +24,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wizard.catalog.knowledge import Article
     from wizard.catalog.providers import Provider
-    from wizard.explain.engine import Engine
+    from wizard.catalog.rules import Rule
 
 __all__ = ["Bundle", "builtin"]
 
 CACHE_ENV = "SMTP_WIZARD_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
 class Bundle:
     catalog: dict[str, Provider]
     articles: list[Article]
-    engine: Engine
+    rules: tuple[Rule, ...]
+    """The rules of ``data/rules.toml`` and ``data/client_errors.toml`` (not the providers')."""
 
 
 def _listing(folder: str, suffix: str) -> list[str]:
@@ -48,7 +50,7 @@ def _listing(folder: str, suffix: str) -> list[str]:
 def _sources() -> list[str]:
     """Every file the bundle is made from (data, articles, and the modules of its objects)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
+    root = os.path.dirname(here)  # wizard/
     articles = os.path.join(os.path.dirname(root), "knowledge")
     if not os.path.isdir(articles):  # an installed layout: ask the package where it is
         import knowledge
@@ -56,15 +58,15 @@ def _sources() -> list[str]:
         articles = str(knowledge.ARTICLES_DIR)
     files = [os.path.join(here, "data", "rules.toml"),
              os.path.join(here, "data", "client_errors.toml"),
-             os.path.join(root, "catalog", "data", "categories.toml")]
-    files += _listing(os.path.join(root, "catalog", "data", "providers"), ".toml")
+             os.path.join(here, "data", "categories.toml")]
+    files += _listing(os.path.join(here, "data", "providers"), ".toml")
     extra = os.environ.get("SMTP_WIZARD_PROVIDERS_DIR")
     if extra:
         files += _listing(os.path.expanduser(extra), ".toml")
     files += _listing(articles, ".md")
-    files += [os.path.join(here, f"{m}.py") for m in ("engine", "rules", "literals", "parse")]
-    files += [os.path.join(root, f) for f in ("catalog/providers.py", "catalog/knowledge.py",
-                                              "model/findings.py")]
+    files += [os.path.join(here, f"{m}.py") for m in ("rules", "literals", "providers",
+                                                      "knowledge", "categories")]
+    files += [os.path.join(root, "model", "findings.py")]
     return files
 
 
@@ -100,13 +102,11 @@ def _build() -> Bundle:
     import knowledge
     from wizard.catalog.knowledge import _load_dir
     from wizard.catalog.providers import load_all
-    from wizard.explain.engine import Engine, article_rules, builtin_rules
+    from wizard.catalog.rules import builtin_rules
 
     catalog = load_all()
     articles = _load_dir(Path(knowledge.ARTICLES_DIR), "builtin")
-    rules = [r for p in catalog.values() for r in p.rules]
-    engine = Engine([*rules, *builtin_rules(), *article_rules(articles, "article")])
-    return Bundle(catalog, articles, engine)
+    return Bundle(catalog, articles, tuple(builtin_rules()))
 
 
 @cache
