@@ -152,12 +152,7 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
         for f in findings:
             tag = _paint(f"[{SYMBOL[f.status]:>5}]", f.status, colour)
             out.append(f"  {tag} {printable(f.title)}")
-            if f.summary:
-                out.append(f"          {printable(f.summary)}")
-            if f.reply is not None and str(f.reply) != f.summary:
-                out.append(f"          server said: {printable(str(f.reply))}")
-            for line in _trace(f):
-                out.append(f"          | {printable(line)}")
+            out.extend(_evidence_lines(f))
             if f.status.failed and f.category:
                 out.append(f"          category: {f.category}; article: "
                            f"{(f.articles or [f.category])[0]}")
@@ -181,6 +176,15 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     return "\n".join(out) + "\n"
 
 
+def _evidence_lines(f: Finding) -> list[str]:
+    """A finding's summary, the server's reply and its trace, indented under its title."""
+    out = [f"          {printable(f.summary)}"] if f.summary else []
+    if f.reply is not None and str(f.reply) != f.summary:
+        out.append(f"          server said: {printable(str(f.reply))}")
+    out.extend(f"          | {printable(line)}" for line in _trace(f))
+    return out
+
+
 def render_evidence(session: Session) -> str:
     """What was seen, and nothing that names the answer: each finding's status, title, summary
     and the server's reply, then the transcript. No verdict, no category, no article, no next
@@ -190,12 +194,7 @@ def render_evidence(session: Session) -> str:
         out.append(step.upper())
         for f in findings:
             out.append(f"  [{SYMBOL[f.status]:>5}] {printable(f.title)}")
-            if f.summary:
-                out.append(f"          {printable(f.summary)}")
-            if f.reply is not None and str(f.reply) != f.summary:
-                out.append(f"          server said: {printable(str(f.reply))}")
-            for line in _trace(f):
-                out.append(f"          | {printable(line)}")
+            out.extend(_evidence_lines(f))
         out.append("")
     out.append("TRANSCRIPT")
     for said in session.transcript:
