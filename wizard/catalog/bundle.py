@@ -3,10 +3,13 @@
 Reading the rule files, 30 provider catalogs and 70 articles (TOML and front matter parsed in
 Python, every regex checked) costs more than everything else a one-reply ``explain`` does, so
 the result (provider catalog, articles, the rule files' rules) is pickled into the
-user's cache folder and reused while no source file changed: the cache key covers every data
-file and the modules that define the objects (path, size, modification time). A cache that
-cannot be read or written is simply rebuilt; ``SMTP_WIZARD_CACHE_DIR`` moves it, ``off``
-disables it. The files are still the only source of truth. The classifier
+user's cache folder and reused while no source file changed: the cache key is the *content* of
+every data file and of the modules that define the objects (under 1 ms to read), plus the
+Python version's cache tag — never the interpreter's path, so ``python`` and ``python3`` of one
+venv, or two installs of one release, share a cache. Saving a cache removes only caches nobody
+used for :data:`KEEP_DAYS` days; a cache is written atomically (temporary file, then rename).
+A cache that cannot be read or written is simply rebuilt; ``SMTP_WIZARD_CACHE_DIR`` moves it,
+``off`` disables it. The files are still the only source of truth. The classifier
 (:mod:`wizard.explain.engine`) builds its engine from a bundle; this module knows nothing of it.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["Bundle", "builtin"]
 
 CACHE_ENV = "SMTP_WIZARD_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
+KEEP_DAYS = 30
 
 
 @dataclass
@@ -71,15 +76,19 @@ def _sources() -> list[str]:
 
 
 def _key(files: list[str]) -> str:
-    parts = [f"{FORMAT} {sys.version} {sys.executable}"]
+    """A digest of the files' names and bytes, the format and the Python version."""
+    head = f"{FORMAT} {sys.implementation.cache_tag}".encode()
+    crc, adler, size = zlib.crc32(head), zlib.adler32(head), 0
     for path in files:
         try:
-            st = os.stat(path)
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError:
             continue
-        parts.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
-    text = "\n".join(parts).encode()
-    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(parts):04x}"
+        name = os.path.basename(path).encode() + b"\0"
+        crc, adler = zlib.crc32(data, zlib.crc32(name, crc)), zlib.adler32(data, adler)
+        size += len(data)
+    return f"{crc:08x}{adler:08x}{size:08x}"
 
 
 def _cache_dir() -> Path | None:
@@ -120,6 +129,7 @@ def builtin() -> Bundle:
         with open(path, "rb") as handle:
             loaded: Any = pickle.load(handle)
         if isinstance(loaded, Bundle):
+            _touch(path)
             return loaded
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
             TypeError, ValueError):
@@ -129,6 +139,15 @@ def builtin() -> Bundle:
     return bundle
 
 
+def _touch(path: Path) -> None:
+    """Mark a cache as in use, so another install's pruning keeps it."""
+    try:
+        if time.time() - path.stat().st_mtime > 86400:
+            os.utime(path)
+    except OSError:
+        return
+
+
 def _store(folder: Path, path: Path, bundle: Bundle) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -136,8 +155,17 @@ def _store(folder: Path, path: Path, bundle: Bundle) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        for old in folder.glob("classifier-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
     except OSError:
-        pass  # no cache this time; the next run tries again
+        return  # no cache this time; the next run tries again
+    _prune(folder, keep=path)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove caches unused for KEEP_DAYS days (another install's current cache stays)."""
+    limit = time.time() - KEEP_DAYS * 86400
+    for old in folder.glob("classifier-*.pickle"):
+        try:
+            if old != keep and old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            continue  # removed by another process meanwhile, or not ours to remove
