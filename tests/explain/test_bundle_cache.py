@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tests.explain.explaintools import REPO
 from wizard.catalog import bundle
+from wizard.model import diskcache
 
 
 def _explain(python: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -37,22 +38,36 @@ def test_two_interpreter_paths_share_one_cache(tmp_path: Path) -> None:
 
 def test_key_follows_content_not_paths_or_times(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    a.mkdir(), b.mkdir()
+    a.mkdir()
+    b.mkdir()
     for folder in (a, b):
         (folder / "rules.toml").write_text("x = 1\n", encoding="utf-8")
     os.utime(b / "rules.toml", (1, 1))
-    assert bundle._key([str(a / "rules.toml")]) == bundle._key([str(b / "rules.toml")])
+    key = diskcache.content_key
+    assert key([str(a / "rules.toml")]) == key([str(b / "rules.toml")])
     (b / "rules.toml").write_text("x = 2\n", encoding="utf-8")
-    assert bundle._key([str(a / "rules.toml")]) != bundle._key([str(b / "rules.toml")])
+    assert key([str(a / "rules.toml")]) != key([str(b / "rules.toml")])
+
+
+def test_the_suffix_list_is_cached_beside_the_classifier(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SMTP_WIZARD_CACHE_DIR": str(cache)}
+    code = ("from wizard.dns.suffixes import registrable; "
+            "print(registrable('a.b.example.co.uk'), registrable('co.uk'))")
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, timeout=60) for _ in range(2)]
+    assert [r.stdout.split() for r in runs] == [["example.co.uk", "None"]] * 2
+    (made,) = cache.glob("suffixes-*.pickle")
+    assert made.stat().st_size > 10_000
 
 
 def test_saving_keeps_recent_caches_and_removes_only_stale_ones(tmp_path: Path) -> None:
     recent, stale = tmp_path / "classifier-recent.pickle", tmp_path / "classifier-stale.pickle"
     recent.write_bytes(b"other install")
     stale.write_bytes(b"old")
-    old = time.time() - (bundle.KEEP_DAYS + 1) * 86400
+    old = time.time() - (diskcache.KEEP_DAYS + 1) * 86400
     os.utime(stale, (old, old))
     mine = tmp_path / "classifier-mine.pickle"
-    bundle._store(tmp_path, mine, bundle.builtin())
+    diskcache.store(tmp_path, mine, bundle.builtin(), "classifier")
     assert mine.exists() and recent.exists() and not stale.exists()
     assert not list(tmp_path.glob(".*.tmp"))  # written atomically, no temporary left

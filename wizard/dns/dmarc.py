@@ -1,19 +1,19 @@
 """DMARC (RFC 7489, RFC 9091 np=): find the policy, validate its tags, check report
 destinations, and work out SPF/DKIM alignment.
 
-The organizational domain comes from ``publicsuffixlist`` (it ships the list: works offline).
+The organizational domain comes from the public suffix list (:mod:`wizard.dns.suffixes`).
 ``parse_dmarc`` and ``alignment`` are pure; ``parse_dmarc`` raises only DmarcSyntaxError.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.dns.resolver import Lookup, LookupStatus, Resolver
+from wizard.dns.suffixes import registrable
 from wizard.dns.util import error_finding, finding, lookup_facts, lookup_failed, parse_tags
 from wizard.model.findings import Finding, Status
 
@@ -27,17 +27,10 @@ class DmarcSyntaxError(ValueError):
     """A TXT string that is not a usable DMARC record, with the reason."""
 
 
-@functools.lru_cache(maxsize=1)
-def _psl() -> Any:
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
-
-
 def org_domain(domain: str) -> str:
     """The organizational domain (registrable domain) of ``domain``."""
     name = domain.lower().rstrip(".")
-    return _psl().privatesuffix(name) or name
+    return registrable(name) or name
 
 
 def is_dmarc_record(text: str) -> bool:

@@ -99,16 +99,9 @@ def read_report(path: str) -> dict[str, Any]:
 
 
 def _registrable(name: str) -> str:
-    from publicsuffixlist import PublicSuffixList
+    from wizard.dns.suffixes import registrable
 
-    psl = _psl(PublicSuffixList)
-    return psl.privatesuffix(name) or ".".join(name.split(".")[-2:])
-
-
-def _psl(factory: Any, _cache: dict[str, Any] = {}) -> Any:  # noqa: B006 - one list per process
-    if "psl" not in _cache:
-        _cache["psl"] = factory()
-    return _cache["psl"]
+    return registrable(name) or ".".join(name.split(".")[-2:])
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
