@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+from collections.abc import Sequence
 from typing import NoReturn
 
 from wizard import __version__
@@ -31,8 +32,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from wizard.cli import common
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given ``argv``, only its subcommand is built in full (and its module
+    imported): the others are one-line entries, enough for the usage line. ``--help`` before
+    the subcommand, or no subcommand, builds them all."""
+    from wizard.cli import SUMMARY, common
 
     parser = _Parser(
         prog="smtp-wizard",
@@ -41,11 +45,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"smtp-wizard {__version__}")
     common.add_target_args(parser, prefix=TOP)
+    chosen = None if argv is None else _subcommand_of(parser, argv)
     sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        module = importlib.import_module(f"wizard.cli.{name}")
-        module.add_parser(sub)
+        if chosen is None or name == chosen:
+            module = importlib.import_module(f"wizard.cli.{name}")
+            module.add_parser(sub)
+        else:
+            sub.add_parser(name, help=SUMMARY[name], add_help=False)
     return parser
+
+
+def _subcommand_of(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, skipping the values of the options before it; None when
+    there is none or help is asked for first."""
+    options = parser._option_string_actions
+    words = iter(argv)
+    for word in words:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+        action = options.get(word.split("=", 1)[0])
+        if word in ("-h", "--help", "--") or action is None:
+            return None  # help, or something only the full parser can answer
+        if action.nargs != 0 and "=" not in word:
+            next(words, None)  # the option's value
+    return None
 
 
 TOP = "top_"  # destination prefix of the target options given before the subcommand
@@ -95,8 +119,9 @@ def merge_leading_options(parser: argparse.ArgumentParser, args: argparse.Namesp
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     merge_leading_options(parser, args)
     try:
         if args.subcommand is None:

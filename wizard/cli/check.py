@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from wizard.cli import SUMMARY
 from wizard.cli.common import (
     add_format_args,
     fail_usage,
@@ -23,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     from wizard.cli.common import add_target_args
 
     parser = sub.add_parser(
-        "check", help="test a mail server from connect to send, and the DNS",
+        "check", help=SUMMARY["check"],
         description="Connect, TLS, authenticate, send (stops before delivery unless --send), "
                     "then the sender's and recipient's DNS. Exit 0: nothing failed; 1: a check "
                     "failed; 2: bad input; 3: internal error.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from wizard.cli import SUMMARY
 from wizard.output.terminal import EXIT_FAILED, EXIT_OK, fail_usage
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def add_lab_args(parser: argparse.ArgumentParser) -> None:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "discover", help="find the SMTP settings for an email address, as mail clients do",
+        "discover", help=SUMMARY["discover"],
         description="Ask the domain's DNS SRV records, its autoconfig and Autodiscover files, "
                     "Mozilla's ISPDB, the provider catalog (by MX) and the usual host names, "
                     "then probe each candidate. Exit 0: a setting was found (and confirmed, "

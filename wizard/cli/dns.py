@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 
+from wizard.cli import SUMMARY
 from wizard.output.terminal import fail_usage
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "dns", help="check a domain's mail DNS: MX, SPF, DKIM, DMARC, PTR, blocklists, ...",
+        "dns", help=SUMMARY["dns"],
         description="Check the DNS records mail depends on, concurrently, and explain them.",
     )
     p.add_argument("domain", metavar="DOMAIN", help="the sending domain to check")

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService, Explanation
 
+from wizard.cli import SUMMARY
 from wizard.output.terminal import EXIT_OK, fail_usage
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "explain",
-        help="explain an SMTP error, a bounce message or a mail log",
+        help=SUMMARY["explain"],
         description="Say what an SMTP reply, bounce, client error or mail log means, who must"
                     " act, and what to do next.",
     )

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import Any
 
+from wizard.cli import SUMMARY
 from wizard.output.terminal import EXIT_FAILED, EXIT_OK, fail_usage
 
 BOUNCE_KINDS = ("dsn", "feedback", "bounce")
@@ -20,7 +21,7 @@ BOUNCE_KINDS = ("dsn", "feedback", "bounce")
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "headers", help="analyse a received message: hops, DKIM, ARC, SPF, DMARC, spam headers",
+        "headers", help=SUMMARY["headers"],
         description="Why did this message fail DMARC or land in spam? Verifies DKIM and ARC, "
                     "re-evaluates SPF, computes DMARC, decodes spam headers and names the hop "
                     "that most likely changed the message.")

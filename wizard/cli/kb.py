@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from wizard.catalog.knowledge import Article, KnowledgeBase
 
+from wizard.cli import SUMMARY
 from wizard.output.terminal import EXIT_FAILED as EXIT_NOT_FOUND
 from wizard.output.terminal import EXIT_OK, fail_usage, use_colour
 
@@ -26,7 +27,7 @@ from wizard.output.terminal import EXIT_OK, fail_usage, use_colour
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "kb",
-        help="list, show and search the knowledge articles",
+        help=SUMMARY["kb"],
         description="Read the knowledge base: what an SMTP problem means and how to fix it.",
     )
     # `kb --knowledge DIR show ID` and `kb show --knowledge DIR ID` both work (distinct dests:

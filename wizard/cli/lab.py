@@ -18,6 +18,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wizard.cli import SUMMARY
 from wizard.cli.common import EXIT_OK, emit, fail_usage, report_session
 from wizard.model.target import TargetError
 from wizard.output.terminal import EXIT_INTERRUPTED
@@ -31,7 +32,7 @@ LEVELS = ("beginner", "intermediate", "advanced")
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
-        "lab", help="practice on loopback servers that reproduce failures",
+        "lab", help=SUMMARY["lab"],
         description="Practise on loopback servers that reproduce mail failures: one scenario "
                     "(--check, --serve, the TUI), exercises with hidden answers (--exercise), a "
                     "classroom (--serve --all), or a recorded incident (--record).")
