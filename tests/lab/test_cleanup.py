@@ -23,10 +23,17 @@ def env_for(tmp: Path) -> dict[str, str]:
             "SMTP_WIZARD_CONFIG_DIR": str(tmp / "config")}
 
 
+def _as_from_a_terminal() -> None:
+    """Under nohup (or a CI runner started by it) SIGHUP is inherited as ignored, and the lab
+    rightly keeps it so: give the child the default a terminal session has."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def serve(tmp: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", "healthy",
                              "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env_for(tmp), cwd=REPO)
+                            text=True, env=env_for(tmp), cwd=REPO,
+                            preexec_fn=_as_from_a_terminal)
     assert proc.stdout is not None and proc.stderr is not None  # both piped
     for line in proc.stdout:
         if line.startswith("Press ctrl+c"):
