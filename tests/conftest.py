@@ -32,6 +32,16 @@ CLI_TIMEOUT_S = 90
 CLI_DATA_DIR = tempfile.mkdtemp(prefix="smtp-wizard-test-data-")
 
 
+def as_from_a_terminal() -> None:
+    """``preexec_fn`` for a child that a test stops with SIGINT or SIGHUP: a shell's background
+    job inherits SIGINT ignored and nohup leaves SIGHUP ignored, and the lab rightly keeps an
+    inherited "ignore"; give the child the defaults a terminal session has."""
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m wizard ARGS` as a user would run it (never hangs: a hard timeout)."""

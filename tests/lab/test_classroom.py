@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, as_from_a_terminal, run_cli
 from wizard.lab.classroom import Classroom, ClassroomError
 from wizard.lab.scenarios import SCENARIOS, at_level
 
@@ -42,7 +42,7 @@ def start(*args: str, tmp: Path) -> tuple[subprocess.Popen[str], list[str]]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "TMPDIR": str(tmp)}
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--serve", "--all", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=REPO)
+                            cwd=REPO, preexec_fn=as_from_a_terminal)
     assert proc.stdout is not None and proc.stderr is not None  # both piped
     lines: list[str] = []
     while not any(line.startswith("Press ctrl+c") for line in lines):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, as_from_a_terminal, run_cli
 from wizard.lab import cleanup
 
 
@@ -23,17 +23,11 @@ def env_for(tmp: Path) -> dict[str, str]:
             "SMTP_WIZARD_CONFIG_DIR": str(tmp / "config")}
 
 
-def _as_from_a_terminal() -> None:
-    """Under nohup (or a CI runner started by it) SIGHUP is inherited as ignored, and the lab
-    rightly keeps it so: give the child the default a terminal session has."""
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-
-
 def serve(tmp: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", "healthy",
                              "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env_for(tmp), cwd=REPO,
-                            preexec_fn=_as_from_a_terminal)
+                            preexec_fn=as_from_a_terminal)
     assert proc.stdout is not None and proc.stderr is not None  # both piped
     for line in proc.stdout:
         if line.startswith("Press ctrl+c"):
@@ -71,7 +65,7 @@ def test_a_lab_held_without_the_cli_is_removed_on_sigterm_too(tmp_path):
         asyncio.run(main())
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                            env=env_for(tmp_path), cwd=REPO)
+                            env=env_for(tmp_path), cwd=REPO, preexec_fn=as_from_a_terminal)
     assert proc.stdout is not None  # piped
     folder = Path(proc.stdout.readline().strip())
     assert folder.exists() and folder.parent == tmp_path

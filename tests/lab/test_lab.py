@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import as_from_a_terminal, run_cli
 from tests.lab.golden import GOLDEN, dumps, normalise
 from wizard.catalog.knowledge import load_knowledge
 from wizard.lab.scenarios import SCENARIOS
@@ -65,7 +65,7 @@ def test_lab_serve_prints_endpoints_that_work_and_stops_cleanly_on_ctrl_c():
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "wizard", "lab", "--scenario", "healthy",
                              "--serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, cwd=REPO)
+                            text=True, env=env, cwd=REPO, preexec_fn=as_from_a_terminal)
     assert proc.stdout is not None and proc.stderr is not None  # both piped
     try:
         lines: list[str] = []
