@@ -84,9 +84,11 @@ def follow(bed: MailBed, name: str, tmp_path: Path) -> tuple[dict[str, Any], lis
         env["BED_PASSWORD"] = bed.users[ALICE] if given == "right" else WRONG
         args += ["--password-env", "BED_PASSWORD"]
     before = _failed_logins(bed)
-    # What a person at the terminal answers when asked: the real account.
+    # What a person at the terminal answers when asked: the real account, and the submission
+    # port when asked for one (the provider's settings page would say so).
     run = run_on_pty(args, {"User": ALICE, "Password": bed.users[ALICE],
-                            "Recipient": "bob@bed.test"}, env=env)
+                            "Recipient": "bob@bed.test",
+                            "Port": str(bed.ports["submission"])}, env=env)
     assert run.returncode in (0, 1), f"{name}: exit {run.returncode}\n{run.screen}"
     for secret in (bed.users[ALICE], WRONG):
         assert secret not in run.screen, f"{name}: a password was shown"
