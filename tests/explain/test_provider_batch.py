@@ -30,6 +30,12 @@ NETEASE_TAIL = ("163 mx14,Y8CowABHDZS0MLtb+QOjRQ--.39199S3 1538994358 "
     ("5.1.1 szn; User hasn't got the service mapped", "seznam"),
     ("host mx1.free.fr[212.27.48.6] said: 550 spam detected", "free"),
     ("host mx.poczta.interia.pl[192.0.2.5] said: 550 5.1.1 Account not found", "interia"),
+    # "(Ask your postmaster" is no Microsoft AS(nnnn) trailer.
+    ("554 IP=192.0.2.1 - A problem occurred. (Ask your postmaster for help or to contact "
+     "tosa@rx.t-online.de to clarify.) (BL)", "t-online"),
+    ("450 4.2.1 <user@example.com>: Mailbox received too much email in a short period of time "
+     "(G30)", "rackspace"),
+    ("550 5.7.1 [ESA] sender blocked", "mailchannels"),
 ])
 def test_reply_names_its_provider_without_a_domain(text, provider):
     assert recognise(text) == provider
