@@ -1,9 +1,11 @@
 """Generalisation of `explain` (issue 22): accuracy on whole providers held out, next to the
 in-sample figure. A report, not a gate (the floors are in tests/explain/test_generalise.py).
 
-Two measures: the Sisimai corpus split by provider (a fixed quarter of its providers held out,
+Three measures: the Sisimai corpus split by provider (a fixed quarter of its providers held out,
 tests/explain/holdout.py), strings and bounce messages; and the project's own documented
-replies, each provider classified without its own table (leave one provider out).
+replies, each provider classified without its own table (leave one provider out); and issue
+22's batch of providers that had no table (provider_replies_i22.tsv), by group: held out by hash
+(no table written, nothing tuned on them), held out for want of pages of their own, and tuned on.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from tests.explain.corpus import BOUNCES, SKIP_REASON
 from tests.explain.explaintools import classify
 from tests.explain.holdout import (
     accuracy,
+    batch_rows,
     eml_rows,
     held_out,
     leave_one_out,
+    score_batch,
     string_rows,
     table_rows,
 )
@@ -60,3 +64,21 @@ def test_documented_replies_leave_one_provider_out():
         print(f"documented replies without their own table, "
               f"{'held-out' if ho else 'training'} providers: {share:.3f} of {len(part)}")
     assert results
+
+
+def test_provider_batch_by_group():
+    groups: dict[str, list[tuple[bool, bool, bool]]] = {}
+    per: dict[tuple[str, str], list[bool]] = {}
+    for row, full, without, klass in score_batch(batch_rows()):
+        group = row["held_out"] or "tuned"
+        groups.setdefault(group, []).append((full == row["category"],
+                                             without == row["category"], klass == row["class"]))
+        per.setdefault((group, row["provider"]), []).append(full == row["category"])
+    for (group, pid), hits in sorted(per.items()):
+        print(f"batch {group:8} {pid:13} {sum(hits) / len(hits):.2f} of {len(hits)}")
+    for group, items in sorted(groups.items()):
+        n = len(items)
+        print(f"batch {group}: category {sum(i[0] for i in items) / n:.3f}, without its own"
+              f" table {sum(i[1] for i in items) / n:.3f}, class {sum(i[2] for i in items) / n:.3f}"
+              f" of {n}")
+    assert set(groups) == {"hash", "no-docs", "tuned"}

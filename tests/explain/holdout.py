@@ -100,3 +100,30 @@ def leave_one_out(rows: Iterable[dict[str, str]]) -> list[tuple[dict[str, str], 
         reply = parse(row["text"])
         out.append((row, engines[pid].classify(reply).category, reply.reply_class))
     return out
+
+
+# --- issue 22's provider batch: documented replies of providers that had no table ---------------
+
+BATCH = Path(__file__).resolve().parent / "data" / "provider_replies_i22.tsv"
+
+
+def batch_rows() -> list[dict[str, str]]:
+    """provider_replies_i22.tsv: replies quoted by the pages in its ``source`` column, each with
+    its ``provider`` and ``held_out`` (``hash``: held out by the hash of its name, ``no-docs``: no
+    table since no page of the provider's own was found, empty: tuned on)."""
+    with BATCH.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def score_batch(rows: Iterable[dict[str, str]]) -> list[tuple[dict[str, str], str, str, str]]:
+    """(row, category with every table, category without its own table, class) for each row."""
+    engines: dict[str, Engine] = {}
+    out = []
+    for row in rows:
+        pid = row["provider"]
+        if pid not in engines:
+            engines[pid] = engine_without(pid)
+        reply = parse(row["text"])
+        out.append((row, default_engine().classify(reply).category,
+                    engines[pid].classify(reply).category, reply.reply_class or ""))
+    return out

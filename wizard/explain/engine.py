@@ -18,7 +18,8 @@ Tiers, first match wins (as Sisimai orders its reason classes, never by numeric 
 9. ``basic``     basic reply codes alone, by the command they answered (``[[basic]]``)
 
 A reply that came back from a server is never read as a refused connection (nor as a timed-out
-one, unless its enhanced code is a network one, x.4.x): the server answered.
+one, unless its enhanced code is a network one, x.4.x): the server answered. Only a rule written
+for an enhanced code that reports a later hop's connection (Exchange Online's 4.4.316) may say so.
 
 The rule files are the catalog's (``wizard/catalog/data``, read by :mod:`wizard.catalog.rules`).
 Within a tier the file order decides. One Aho-Corasick pass over the lower-cased reply finds
@@ -152,7 +153,7 @@ class Engine:
             rule = self.rules[index]
             if not rule.conditions_hold(reply.code, reply.enhanced, cmd, reply.provider):
                 continue
-            if rule.category in _NO_REPLY and _answered(reply, rule.category):
+            if rule.category in _NO_REPLY and not rule.enhanced and _answered(reply, rule.category):
                 continue
             span = plain.get(index)
             if span is None and rule.words:
