@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from wizard import __version__
-from wizard.output.terminal import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard.model.errors import WizardError
+from wizard.output.terminal import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    fail_usage,
+)
 
 COMMANDS = ("check", "discover", "dns", "explain", "lab", "kb", "headers")
 
@@ -123,13 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(words)
     args = parser.parse_args(words)
     merge_leading_options(parser, args)
+    named = False
     try:
         if args.subcommand is None:
             from wizard.cli import tui
 
             return tui.run(args)
         module = importlib.import_module(f"wizard.cli.{args.subcommand}")
+        named = getattr(module, "NAMED_IN_ERRORS", False)
         return module.run(args)
+    except WizardError as exc:  # bad input, the one mapping: a line on stderr, its exit status
+        fail_usage(str(exc), args.subcommand if named else None)
+        return exc.exit_status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

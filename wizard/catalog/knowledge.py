@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from wizard.catalog.categories import CATEGORIES
+from wizard.model.errors import WizardError
 
 __all__ = ["Article", "KnowledgeBase", "KnowledgeError", "load_knowledge"]
 
@@ -55,7 +56,7 @@ _STOPWORDS = frozenset((
 ))
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(WizardError):
     """An article file that cannot be used: the message names the file and the problem."""
 
 

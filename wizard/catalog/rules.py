@@ -19,6 +19,7 @@ from typing import Any
 
 from wizard.catalog.categories import CATEGORIES
 from wizard.catalog.literals import anchors
+from wizard.model.errors import WizardError
 
 __all__ = ["Rule", "RuleError", "Word", "builtin_rules", "enhanced_matches", "enhanced_parts",
            "load_rule_file", "rule_from"]
@@ -36,7 +37,7 @@ KNOWN_KEYS = frozenset((
 ))
 
 
-class RuleError(ValueError):
+class RuleError(WizardError):
     """A rule file that cannot be used; the message names the file, the rule and the problem."""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from wizard.model.secret import Secret
 from wizard.model.target import TARGET_FIELDS, Target, TargetError
 from wizard.output.files import NotARegularFile, refuse_non_regular, write_atomic
-from wizard.output.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail_usage  # noqa: F401
+from wizard.output.terminal import EXIT_FAILED, EXIT_OK
 
 
 def add_target_args(parser: argparse.ArgumentParser, scope: str = "target",
@@ -155,10 +155,7 @@ def report_session(session, fmt: str, output: str | None) -> int:
     from wizard.output.terminal import use_colour
 
     colour = fmt == "text" and not output and use_colour(sys.stdout)
-    try:
-        emit(render(session, fmt, colour=colour), output)
-    except TargetError as exc:
-        return fail_usage(str(exc))
+    emit(render(session, fmt, colour=colour), output)
     return EXIT_FAILED if session.verdict.status.failed else EXIT_OK
 
 

@@ -18,6 +18,8 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import getaddresses
 
+from wizard.model.errors import WizardError
+
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_FIELDS = 5000
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
@@ -36,7 +38,7 @@ SINGLETONS = ("from", "sender", "reply-to", "to", "cc", "bcc", "message-id", "in
               "references", "subject", "date")
 
 
-class NotAMessage(ValueError):
+class NotAMessage(WizardError):
     """The input is not an e-mail message; the text is a one-line reason."""
 
 
