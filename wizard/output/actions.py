@@ -8,21 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from wizard.catalog.words import words
 from wizard.model.findings import Action, CheckDns, Contact, Read, Rerun, RetryLater
 
-WHO_WORDS = {
-    "you": "you", "your-mail-admin": "your mail administrator",
-    "recipient-admin": "the recipient's mail administrator",
-    "provider": "your provider (hosting or ISP)",
-}
-SECURITY_WORDS = {"tls": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption",
-                  "auto": "Auto"}
-FIELD_WORDS = {
-    "host": "the server name", "port": "the port", "security": "the security",
-    "user": "the user name", "password": "the password", "oauth_token": "the OAuth token",
-    "mail_from": "a sender address", "rcpt_to": "a recipient address", "domain": "the domain",
-    "sending_ip": "the sending IP", "nameserver": "a nameserver", "ca_file": "the CA file",
-}
+# The wording lives in wizard/catalog/data/words.toml ([who], [security], [field], [retry]).
+WHO_WORDS = words().who
+SECURITY_WORDS = words().security
+FIELD_WORDS = words().field
 
 
 def _value_words(name: str, value: Any) -> str:
@@ -32,11 +24,12 @@ def _value_words(name: str, value: Any) -> str:
 
 
 def _duration(seconds: int) -> str:
+    retry = words().retry
     if seconds < 120:
-        return f"{seconds} seconds"
+        return retry["seconds"].format(n=seconds)
     if seconds < 7200:
-        return f"{seconds // 60} minutes"
-    return f"{seconds // 3600} hours"
+        return retry["minutes"].format(n=seconds // 60)
+    return retry["hours"].format(n=seconds // 3600)
 
 
 def describe(action: Action, titles: dict[str, str] | None = None) -> str:
@@ -57,7 +50,7 @@ def describe(action: Action, titles: dict[str, str] | None = None) -> str:
         return (f"Check the DNS of {domain}" + (f" for {ip}" if ip else "")
                 + (f" (DKIM selector {selector})" if selector else ""))
     if isinstance(action, RetryLater):
-        return f"Try again in {_duration(action.after_s or 300)}"
+        return words().retry["action"].format(wait=_duration(action.after_s or 300))
     if isinstance(action, Contact):
         return f"Send this report to {WHO_WORDS.get(action.who, 'the administrator')}"
     if isinstance(action, Read):
