@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from wizard import __version__
 from wizard.model.errors import WizardError
@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and a one-line message, and never guesses abbreviations
     (so ``--password`` is an error, not a match for ``--password-env``)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return tui.run(args)
         module = importlib.import_module(f"wizard.cli.{args.subcommand}")
         named = getattr(module, "NAMED_IN_ERRORS", False)
-        return module.run(args)
+        status: int = module.run(args)
+        return status
     except WizardError as exc:  # bad input, the one mapping: a line on stderr, its exit status
         fail_usage(str(exc), args.subcommand if named else None)
         return exc.exit_status

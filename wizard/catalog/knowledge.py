@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from wizard.catalog.categories import CATEGORIES
 from wizard.model.errors import WizardError
@@ -187,7 +187,7 @@ def _article_from(path: Path, text: str, source: Source) -> Article:
     for key in REQUIRED_KEYS:
         if not isinstance(fields.get(key), str) or not fields[key]:
             raise bad(f"front matter needs a non-empty '{key}'")
-    lists: dict[str, list] = {}
+    lists: dict[str, list[Any]] = {}
     for key in LIST_KEYS:
         value = fields.get(key, [])
         if not isinstance(value, list):

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from wizard.discover.model import Discovery
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     from wizard.cli.common import add_target_args
 
     parser = sub.add_parser(

@@ -29,7 +29,7 @@ def add_lab_args(parser: argparse.ArgumentParser) -> None:
                         help=hidden)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "discover", help=SUMMARY["discover"],
         description="Ask the domain's DNS SRV records, its autoconfig and Autodiscover files, "

@@ -14,7 +14,7 @@ from wizard.cli import SUMMARY
 NAMED_IN_ERRORS = True  # errors read "smtp-wizard dns: error: ..." (wizard/__main__.py)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "dns", help=SUMMARY["dns"],
         description="Check the DNS records mail depends on, concurrently, and explain them.",

@@ -25,7 +25,7 @@ from wizard.output.terminal import EXIT_OK, fail_usage
 NAMED_IN_ERRORS = True  # errors read "smtp-wizard explain: error: ..." (wizard/__main__.py)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "explain",
         help=SUMMARY["explain"],

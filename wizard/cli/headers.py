@@ -20,7 +20,7 @@ BOUNCE_KINDS = ("dsn", "feedback", "bounce")
 NAMED_IN_ERRORS = True  # errors read "smtp-wizard headers: error: ..." (wizard/__main__.py)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "headers", help=SUMMARY["headers"],
         description="Why did this message fail DMARC or land in spam? Verifies DKIM and ARC, "

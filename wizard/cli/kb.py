@@ -26,7 +26,7 @@ from wizard.output.terminal import EXIT_OK, fail_usage, use_colour
 NAMED_IN_ERRORS = True  # errors read "smtp-wizard kb: error: ..." (wizard/__main__.py)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "kb",
         help=SUMMARY["kb"],

@@ -19,18 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.cli import SUMMARY
-from wizard.cli.common import EXIT_OK, emit, report_session
+from wizard.cli.common import emit, report_session
 from wizard.model.target import TargetError
-from wizard.output.terminal import EXIT_INTERRUPTED, fail_usage
+from wizard.output.terminal import EXIT_INTERRUPTED, EXIT_OK, fail_usage
 
 if TYPE_CHECKING:
     from wizard.lab.scenarios import Scenario
+    from wizard.walk.session import Session
 
 # wizard.lab.scenarios.LEVELS (not imported: --help must not load the lab's servers)
 LEVELS = ("beginner", "intermediate", "advanced")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "lab", help=SUMMARY["lab"],
         description="Practise on loopback servers that reproduce mail failures: one scenario "
@@ -106,7 +107,8 @@ def _builtin_prefix() -> str:
     return str(builtin_folder())
 
 
-async def check_scenario(scenario: Scenario, latency_ms: int = 0, send: bool = False):
+async def check_scenario(scenario: Scenario, latency_ms: int = 0, send: bool = False
+                         ) -> Session:
     """Start the scenario, run `check` against it, stop it; returns the Session."""
     from wizard.lab.runner import Lab
     from wizard.walk.tree import run_check
@@ -255,7 +257,7 @@ def _load(args: argparse.Namespace) -> tuple[Scenario, ...]:
 def _trainee(args: argparse.Namespace) -> str:
     from wizard.lab.exercise import trainee_slug
 
-    name = args.trainee
+    name: str | None = args.trainee
     if name is None:
         import getpass
 

@@ -13,6 +13,7 @@ DKIM needs in :attr:`Message.dkim_input`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
@@ -122,7 +123,7 @@ def _text(raw: bytes, notes: list[str], name: str) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _lines(data: bytes, pos: int):
+def _lines(data: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
     """(start, end without the line ending, start of the next line) from ``pos`` on."""
     size = len(data)
     while pos < size:
