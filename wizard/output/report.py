@@ -53,7 +53,7 @@ def next_lines(session: Session, commands: bool) -> tuple[str, str, str | None]:
     step = verdict.next
     command = None
     if commands:
-        from wizard.cli.actions import command_for
+        from wizard.output.actions import command_for
 
         command = command_for(step.action, session.target, session.command)
     return step.next_step, describe(step.action), command
