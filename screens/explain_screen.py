@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, Static, Tex
 
 from screens.widgets import ActionButton, ArticleButton
 from screens.wizard_screen import WizardScreen
+from wizard.catalog.words import words
 from wizard.model.findings import CheckDns, Read, article_of
 from wizard.output.actions import WHO_WORDS, describe
 from wizard.output.safetext import printable
@@ -29,12 +30,7 @@ from wizard.output.safetext import printable
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService, Explanation
 
-CLASS_WORDS = {
-    "permanent": "permanent: retrying will not help until something is fixed",
-    "temporary": "temporary: the sender may retry later",
-    "success": "success: the server accepted it",
-    "unknown": "not an SMTP reply code we could read",
-}
+CLASS_WORDS = words().reply_class_long  # wizard/catalog/data/words.toml
 
 
 class ExplainScreen(WizardScreen[None]):

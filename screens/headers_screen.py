@@ -21,14 +21,14 @@ from textual.worker import Worker
 
 from screens.widgets import STATUS_STYLE, ArticleButton
 from screens.wizard_screen import WizardScreen
+from wizard.catalog.words import words
 from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
     from wizard.explain.service import Explanation
     from wizard.headers.result import Analysis
 
-VERDICT_LABEL = {"pass": "Nothing wrong found", "warn": "Authenticates, with warnings",
-                 "fail": "Problem found", "error": "Could not check"}
+VERDICT_LABEL = words().headers_verdict  # wizard/catalog/data/words.toml
 
 
 class HeadersScreen(WizardScreen[None]):

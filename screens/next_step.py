@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wizard.catalog.words import words
 from wizard.model.findings import CheckDns
 from wizard.model.target import FIELDS_BY_NAME, Target
 
@@ -35,4 +36,5 @@ def dns_target(target: Target, action: CheckDns) -> Target:
 
 def retry_words(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
-    return f"The checks run again in {minutes} minute{'s' if minutes != 1 else ''}"
+    retry = words().retry  # wizard/catalog/data/words.toml
+    return retry["rerun_many"].format(n=minutes) if minutes != 1 else retry["rerun_one"]

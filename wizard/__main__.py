@@ -11,10 +11,17 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from wizard import __version__
-from wizard.output.terminal import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard.model.errors import WizardError
+from wizard.output.terminal import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    fail_usage,
+)
 
 COMMANDS = ("check", "discover", "dns", "explain", "lab", "kb", "headers")
 
@@ -23,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and a one-line message, and never guesses abbreviations
     (so ``--password`` is an error, not a match for ``--password-env``)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
@@ -123,13 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(words)
     args = parser.parse_args(words)
     merge_leading_options(parser, args)
+    named = False
     try:
         if args.subcommand is None:
             from wizard.cli import tui
 
             return tui.run(args)
         module = importlib.import_module(f"wizard.cli.{args.subcommand}")
-        return module.run(args)
+        named = getattr(module, "NAMED_IN_ERRORS", False)
+        status: int = module.run(args)
+        return status
+    except WizardError as exc:  # bad input, the one mapping: a line on stderr, its exit status
+        fail_usage(str(exc), args.subcommand if named else None)
+        return exc.exit_status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -13,13 +13,11 @@ from wizard.explain.parse import ParsedReply
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Runs only the explain subcommand (the other commands are built elsewhere).
+# The explain subcommand through the real entry point (which maps input errors to exit 2).
 EXPLAIN_MAIN = (
-    "import argparse, sys\n"
-    "from wizard.cli import explain\n"
-    "p = argparse.ArgumentParser(prog='smtp-wizard')\n"
-    "explain.add_parser(p.add_subparsers(dest='command'))\n"
-    "sys.exit(explain.run(p.parse_args(['explain', *sys.argv[1:]])))\n"
+    "import sys\n"
+    "from wizard.__main__ import main\n"
+    "sys.exit(main(['explain', *sys.argv[1:]]))\n"
 )
 
 

@@ -35,15 +35,12 @@ def test_endless_stdin_is_refused_in_one_line():
 
 def test_a_text_argument_over_the_cap_is_refused(capsys):
     # (the OS refuses such an argument list to a new process, so this runs in-process)
-    import argparse
+    from wizard.__main__ import main
 
-    from wizard.cli import explain
-
-    parser = argparse.ArgumentParser()
-    explain.add_parser(parser.add_subparsers(dest="command"))
-    status = explain.run(parser.parse_args(["explain", "x" * ((1 << 20) + 10)]))
+    status = main(["explain", "x" * ((1 << 20) + 10)])
     err = capsys.readouterr().err
     assert status == 2 and "larger than 1 MiB" in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("smtp-wizard explain: error: ")
 
 
 def test_a_huge_single_line_reply_is_cut_not_slow():

@@ -130,12 +130,9 @@ async def test_auto_on_465_speaking_plain_text_continues_with_starttls():
         target = lab.target(security=Security.AUTO, dns=False)
         import wizard.smtp.connect as connect
 
-        original = connect.IMPLICIT_TLS_PORTS
-        connect.IMPLICIT_TLS_PORTS = frozenset({lab.port})
-        try:
+        with pytest.MonkeyPatch.context() as patch:  # connect reads it from wizard.model.target
+            patch.setattr(connect, "IMPLICIT_TLS_PORTS", frozenset({lab.port}))
             session = await run_check(target)
-        finally:
-            connect.IMPLICIT_TLS_PORTS = original
     detected = find(session, "connect.security_mode")
     assert detected.status is Status.PASS and detected.details["detected"] == "starttls"
     assert find(session, "tls.negotiated").status is Status.PASS

@@ -21,6 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from wizard.catalog.words import words
 from wizard.model.findings import ActionError, NextStep, Step, parse_action
 from wizard.model.target import FIELDS_BY_NAME
 
@@ -39,12 +40,8 @@ def check_action(where: str, action: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"{where}: {exc}") from None
     return action
 
-# What an unknown fact is called in a sentence.
-FACT_PHRASES = {
-    "host": "the server", "port": "this port", "domain": "your domain",
-    "sending_ip": "your sending IP", "recipient_domain": "the recipient's domain",
-    "mail_from": "this sender", "rcpt_to": "this recipient", "user": "this account",
-}
+# What an unknown fact is called in a sentence: words.toml [fact].
+FACT_PHRASES = words().fact
 _ONLY_FACT = re.compile(r"^\{(\w+)\}$")
 
 

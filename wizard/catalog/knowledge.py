@@ -19,9 +19,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from wizard.catalog.categories import CATEGORIES
+from wizard.model.errors import WizardError
 
 __all__ = ["Article", "KnowledgeBase", "KnowledgeError", "load_knowledge"]
 
@@ -55,7 +56,7 @@ _STOPWORDS = frozenset((
 ))
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(WizardError):
     """An article file that cannot be used: the message names the file and the problem."""
 
 
@@ -186,7 +187,7 @@ def _article_from(path: Path, text: str, source: Source) -> Article:
     for key in REQUIRED_KEYS:
         if not isinstance(fields.get(key), str) or not fields[key]:
             raise bad(f"front matter needs a non-empty '{key}'")
-    lists: dict[str, list] = {}
+    lists: dict[str, list[Any]] = {}
     for key in LIST_KEYS:
         value = fields.get(key, [])
         if not isinstance(value, list):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 try:  # the C automaton; optional so that a bare install still classifies correctly
     import ahocorasick as _ahocorasick
@@ -77,7 +77,7 @@ def anchors(pattern: str) -> list[str] | None:
     return out
 
 
-def _best_set(items: list) -> list[str] | None:
+def _best_set(items: list[Any]) -> list[str] | None:
     """The set of literals (one of which is always present) whose shortest member is longest:
     a run of literal characters, or the anchors of every alternative of a group."""
     choices: list[list[str]] = [[run] for run in _runs(items)]
@@ -95,13 +95,13 @@ def _best_set(items: list) -> list[str] | None:
     return max(good, key=lambda c: (min(len(a) for a in c), -len(c)))
 
 
-def _top_branches(items: list) -> list[list]:
+def _top_branches(items: list[Any]) -> list[list[Any]]:
     if len(items) == 1 and items[0][0] is _sre.BRANCH:
         return [list(branch) for branch in items[0][1][1]]
     return [items]
 
 
-def _runs(items: Iterable) -> list[str]:
+def _runs(items: Iterable[Any]) -> list[str]:
     """Runs of consecutive literal characters in a parsed sequence."""
     runs: list[str] = []
     current = ""
@@ -115,7 +115,7 @@ def _runs(items: Iterable) -> list[str]:
     return [r for r in runs if r]
 
 
-def _flat(items: Iterable) -> Iterator[str | None]:
+def _flat(items: Iterable[Any]) -> Iterator[str | None]:
     """Literal characters, with None wherever something that is not a fixed literal stands."""
     for op, arg in items:
         if op is _sre.LITERAL:

@@ -36,6 +36,7 @@ from wizard.catalog.rules import (
     rule_from,
     word_from,
 )
+from wizard.model.errors import WizardError
 from wizard.model.findings import NextStep
 
 KIND_ORDER = ("mailbox", "gateway", "esp", "mta")
@@ -86,7 +87,7 @@ class Provider:
     mx: tuple[MxPrint, ...] = ()
 
 
-class ProviderError(ValueError):
+class ProviderError(WizardError):
     """A provider file that cannot be used; the message names the file and the problem."""
 
 

@@ -13,19 +13,23 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from wizard.catalog.categories import CATEGORIES
 from wizard.catalog.literals import anchors
+from wizard.model.errors import WizardError
 
-__all__ = ["Rule", "RuleError", "Word", "builtin_rules", "enhanced_matches", "enhanced_parts",
-           "load_rule_file", "rule_from"]
+__all__ = ["Rule", "RuleError", "Word", "builtin_rules", "command_fallbacks", "enhanced_matches",
+           "enhanced_parts", "load_rule_file", "rule_from"]
 
 REGEX_PREFIX = "re:"
 FILE_TIERS = ("cause", "text", "enhanced", "vague", "basic")
 """The tables a rule file may hold (their order among all tiers is the engine's)."""
+FALLBACK = "fallback"
+"""``rules.toml``'s table read after the engine, by the live checks only: the command a
+permanent reply answered, when its words and codes said nothing (see :func:`command_fallbacks`)."""
 CLASSES = ("success", "temporary", "permanent")
 _PART = r"(?:\d{1,3}|\*|\d{0,2}x{1,3})"
 _ENH_PATTERN = re.compile(rf"^[245*]\.{_PART}\.{_PART}$")
@@ -36,7 +40,7 @@ KNOWN_KEYS = frozenset((
 ))
 
 
-class RuleError(ValueError):
+class RuleError(WizardError):
     """A rule file that cannot be used; the message names the file, the rule and the problem."""
 
 
@@ -194,18 +198,34 @@ def load_rule_file(path: Path | str, text: str | None = None) -> dict[str, list[
         raise RuleError(f"{name}: cannot read: {exc}") from None
     out: dict[str, list[Rule]] = {}
     for tier, rows in data.items():
-        if tier not in FILE_TIERS or not isinstance(rows, list):
+        if tier not in (*FILE_TIERS, FALLBACK) or not isinstance(rows, list):
             raise RuleError(f"{name}: unknown table [{tier}] (use "
                             + ", ".join(f"[[{t}]]" for t in FILE_TIERS) + ")")
         out[tier] = [rule_from(row, tier, f"{name} [[{tier}]] #{i + 1}")
                      for i, row in enumerate(rows)]
+    for i, rule in enumerate(out.get(FALLBACK, ())):
+        if rule.words or rule.enhanced or rule.provider or not (rule.commands and rule.codes):
+            raise RuleError(f"{name} [[{FALLBACK}]] #{i + 1}: a fallback names commands and "
+                            "codes only (it applies when the words said nothing)")
     return out
+
+
+def _data_dir() -> Path:
+    return Path(__file__).resolve().parent / "data"
+
+
+@cache
+def command_fallbacks() -> tuple[Rule, ...]:
+    """``rules.toml``'s ``[[fallback]]`` rows, in order: for a live reply the engine calls
+    ``unknown``, the command it answered still narrows the category down."""
+    loaded = load_rule_file("rules.toml", (_data_dir() / "rules.toml").read_text("utf-8"))
+    return tuple(loaded.get(FALLBACK, ()))
 
 
 def builtin_rules() -> list[Rule]:
     """The rule files shipped in ``wizard/catalog/data`` (not the providers or articles), each
     rule in the tier its table names."""
-    data = Path(__file__).resolve().parent / "data"
+    data = _data_dir()
     out: list[Rule] = []
     for name, tiers in (("client_errors.toml", {"text": "client"}),
                         ("rules.toml", {"cause": "cause", "text": "text",
@@ -214,6 +234,8 @@ def builtin_rules() -> list[Rule]:
         entry = data / name
         loaded = load_rule_file(name, entry.read_text("utf-8"))
         for tier, rules in loaded.items():
+            if tier == FALLBACK and name == "rules.toml":
+                continue  # not an engine tier: command_fallbacks() reads it
             if tier not in tiers:
                 raise RuleError(f"{name}: [[{tier}]] is not allowed in this file")
             out.extend(_retier(r, tiers[tier]) for r in rules)

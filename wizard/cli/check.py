@@ -8,19 +8,18 @@ from typing import TYPE_CHECKING
 from wizard.cli import SUMMARY
 from wizard.cli.common import (
     add_format_args,
-    fail_usage,
     report_session,
     target_from_args,
     validate_output,
 )
-from wizard.model.target import Target, TargetError
-from wizard.output.terminal import EXIT_FAILED
+from wizard.model.target import Target
+from wizard.output.terminal import EXIT_FAILED, fail_usage
 
 if TYPE_CHECKING:
     from wizard.discover.model import Discovery
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     from wizard.cli.common import add_target_args
 
     parser = sub.add_parser(
@@ -49,33 +48,24 @@ def run(args: argparse.Namespace) -> int:
 
     from wizard.records.history import run_recorded
 
-    try:
-        validate_output(args.output)
-        address = getattr(args, "address", None)
-        target = target_from_args(args, need_host=not address)
-        if target.knowledge_dirs:  # a team's articles teach the classifier: load them now
-            from wizard.catalog.knowledge import KnowledgeError, load_knowledge
+    validate_output(args.output)
+    address = getattr(args, "address", None)
+    target = target_from_args(args, need_host=not address)
+    if target.knowledge_dirs:  # a team's articles teach the classifier: load them now
+        from wizard.catalog.knowledge import load_knowledge
 
-            try:
-                load_knowledge(list(target.knowledge_dirs))
-            except KnowledgeError as exc:
-                raise TargetError(str(exc)) from None
-        found = None
-        notes: list[str] = []
-        if address:
-            target, found, notes = _discovered(target, address, args)
-    except TargetError as exc:
-        return fail_usage(str(exc))
+        load_knowledge(list(target.knowledge_dirs))
+    found = None
+    notes: list[str] = []
+    if address:
+        target, found, notes = _discovered(target, address, args)
     if args.evidence_only and args.format != "text":
         return fail_usage("--evidence-only prints text: not with --format " + args.format)
     if found is not None and target.host is None:
         from wizard.cli.common import emit
         from wizard.output.discovery import render
 
-        try:
-            emit(render(found, args.format), args.output)
-        except TargetError as exc:
-            return fail_usage(str(exc))
+        emit(render(found, args.format), args.output)
         return EXIT_FAILED
     session = asyncio.run(run_recorded(target, "check",
                                        record=target.history and not args.evidence_only))
@@ -86,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
         from wizard.cli.common import emit
         from wizard.output.report import render_evidence
 
-        try:
-            emit(render_evidence(session), args.output)
-        except TargetError as exc:
-            return fail_usage(str(exc))
+        emit(render_evidence(session), args.output)
         return 0
     return report_session(session, args.format, args.output)
 

@@ -7,12 +7,15 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.model.secret import Secret
 from wizard.model.target import TARGET_FIELDS, Target, TargetError
 from wizard.output.files import NotARegularFile, refuse_non_regular, write_atomic
-from wizard.output.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail_usage  # noqa: F401
+from wizard.output.terminal import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from wizard.walk.session import Session
 
 
 def add_target_args(parser: argparse.ArgumentParser, scope: str = "target",
@@ -47,7 +50,8 @@ def add_target_args(parser: argparse.ArgumentParser, scope: str = "target",
                            help="XOAUTH2 bearer token from env var")
 
 
-def add_format_args(parser: argparse.ArgumentParser, formats=("text", "json", "markdown")) -> None:
+def add_format_args(parser: argparse.ArgumentParser,
+                    formats: tuple[str, ...] = ("text", "json", "markdown")) -> None:
     parser.add_argument("--format", choices=formats, default="text")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically)")
 
@@ -91,7 +95,8 @@ def _env_secret(var: str, what: str) -> str:
     return value
 
 
-def target_from_args(args: argparse.Namespace, need_host: bool = True, **overrides) -> Target:
+def target_from_args(args: argparse.Namespace, need_host: bool = True,
+                     **overrides: Any) -> Target:
     """Validate every flag; raise TargetError with a one-line message on the first bad one."""
     values: dict[str, Any] = {}
     for spec in TARGET_FIELDS:
@@ -149,16 +154,13 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.flush()
 
 
-def report_session(session, fmt: str, output: str | None) -> int:
+def report_session(session: Session, fmt: str, output: str | None) -> int:
     """Print or write the session's report; the exit status says whether a check failed."""
     from wizard.output.report import render
     from wizard.output.terminal import use_colour
 
     colour = fmt == "text" and not output and use_colour(sys.stdout)
-    try:
-        emit(render(session, fmt, colour=colour), output)
-    except TargetError as exc:
-        return fail_usage(str(exc))
+    emit(render(session, fmt, colour=colour), output)
     return EXIT_FAILED if session.verdict.status.failed else EXIT_OK
 
 

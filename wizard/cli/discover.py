@@ -9,12 +9,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 from wizard.cli import SUMMARY
-from wizard.output.terminal import EXIT_FAILED, EXIT_OK, fail_usage
+from wizard.output.terminal import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from wizard.discover.model import Discovery
     from wizard.discover.run import DiscoverOptions
     from wizard.model.target import Target
+
+NAMED_IN_ERRORS = True  # errors read "smtp-wizard discover: error: ..." (wizard/__main__.py)
 
 
 def add_lab_args(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +29,7 @@ def add_lab_args(parser: argparse.ArgumentParser) -> None:
                         help=hidden)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "discover", help=SUMMARY["discover"],
         description="Ask the domain's DNS SRV records, its autoconfig and Autodiscover files, "
@@ -82,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
     from wizard.cli.common import emit, validate_output
     from wizard.model.target import (
         Target,
-        TargetError,
         validate_address,
         validate_ca_file,
         validate_nameserver,
@@ -90,16 +91,13 @@ def run(args: argparse.Namespace) -> int:
     )
     from wizard.output.discovery import render
 
-    try:
-        validate_output(args.output)
-        address = validate_address(args.address)
-        target = Target(
-            nameservers=tuple(validate_nameserver(n) for n in args.nameserver or ()),
-            ca_file=validate_ca_file(args.ca_file) if args.ca_file else None,
-            timeout=validate_timeout(args.timeout) if args.timeout else 10.0)
-        found = discover_for(address, target, args, not args.no_third_party, not args.no_probe)
-        emit(render(found, args.format), args.output)
-    except TargetError as exc:
-        return fail_usage(str(exc), "discover")
+    validate_output(args.output)
+    address = validate_address(args.address)
+    target = Target(
+        nameservers=tuple(validate_nameserver(n) for n in args.nameserver or ()),
+        ca_file=validate_ca_file(args.ca_file) if args.ca_file else None,
+        timeout=validate_timeout(args.timeout) if args.timeout else 10.0)
+    found = discover_for(address, target, args, not args.no_third_party, not args.no_probe)
+    emit(render(found, args.format), args.output)
     good = found.settings is not None and (found.settings.confirmed or args.no_probe)
     return EXIT_OK if good else EXIT_FAILED

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 
 from wizard.cli import SUMMARY
-from wizard.output.terminal import fail_usage
+
+NAMED_IN_ERRORS = True  # errors read "smtp-wizard dns: error: ..." (wizard/__main__.py)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "dns", help=SUMMARY["dns"],
         description="Check the DNS records mail depends on, concurrently, and explain them.",
@@ -43,10 +44,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically)")
 
 
-def _usage(message: str) -> int:
-    return fail_usage(message, "dns")
-
-
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import time
@@ -65,44 +62,38 @@ def run(args: argparse.Namespace) -> int:
     from wizard.walk.context import CheckContext
     from wizard.walk.session import Session
 
-    try:
-        validate_output(args.output)
-        if args.knowledge:
-            from wizard.catalog.knowledge import KnowledgeError, load_knowledge
+    validate_output(args.output)
+    if args.knowledge:
+        from wizard.catalog.knowledge import load_knowledge
 
-            try:
-                load_knowledge(list(args.knowledge))
-            except KnowledgeError as exc:
-                raise TargetError(str(exc)) from None
-        domain = validate_host(args.domain)
-        if "." not in domain or domain.replace(".", "").isdigit() or ":" in domain:
-            raise TargetError(f"{args.domain!r} is not a domain name (e.g. example.com)")
-        headers = None
-        if args.headers:
-            try:
-                with open(args.headers, encoding="utf-8", errors="replace") as handle:
-                    headers = handle.read(1024 * 1024)
-            except OSError as exc:
-                raise TargetError(f"cannot read {args.headers!r}: {exc.strerror or exc}") from None
-        timeout = args.timeout if args.timeout is not None else 3.0
-        if not 0.1 <= timeout <= 60:
-            raise TargetError(f"--timeout {timeout} is out of range: use 0.1 to 60 seconds")
-        zones = tuple(validate_host(z) for z in args.blocklist or ())
-        dzones = tuple(validate_host(z) for z in args.domain_blocklist or ())
-        target = Target(
-            domain=domain,
-            mail_from=validate_address(args.mail_from, "MAIL FROM") if args.mail_from else None,
-            rcpt_to=validate_address(args.rcpt_to, "RCPT TO") if args.rcpt_to else None,
-            sending_ip=validate_ip(args.sending_ip) if args.sending_ip else None,
-            dkim_selectors=tuple(validate_selector(s) for s in args.dkim_selector or ()),
-            nameservers=tuple(validate_nameserver(n) for n in args.nameserver or ()),
-            ip_blocklists=zones, domain_blocklists=dzones, message_headers=headers,
-            blocklists=not args.no_blocklists, timeout=timeout,
-            helo_name=validate_host(args.helo) if args.helo else "smtp-wizard.localhost",
-            knowledge_dirs=tuple(args.knowledge or ()),
-        )
-    except TargetError as exc:
-        return _usage(str(exc))
+        load_knowledge(list(args.knowledge))
+    domain = validate_host(args.domain)
+    if "." not in domain or domain.replace(".", "").isdigit() or ":" in domain:
+        raise TargetError(f"{args.domain!r} is not a domain name (e.g. example.com)")
+    headers = None
+    if args.headers:
+        try:
+            with open(args.headers, encoding="utf-8", errors="replace") as handle:
+                headers = handle.read(1024 * 1024)
+        except OSError as exc:
+            raise TargetError(f"cannot read {args.headers!r}: {exc.strerror or exc}") from None
+    timeout = args.timeout if args.timeout is not None else 3.0
+    if not 0.1 <= timeout <= 60:
+        raise TargetError(f"--timeout {timeout} is out of range: use 0.1 to 60 seconds")
+    zones = tuple(validate_host(z) for z in args.blocklist or ())
+    dzones = tuple(validate_host(z) for z in args.domain_blocklist or ())
+    target = Target(
+        domain=domain,
+        mail_from=validate_address(args.mail_from, "MAIL FROM") if args.mail_from else None,
+        rcpt_to=validate_address(args.rcpt_to, "RCPT TO") if args.rcpt_to else None,
+        sending_ip=validate_ip(args.sending_ip) if args.sending_ip else None,
+        dkim_selectors=tuple(validate_selector(s) for s in args.dkim_selector or ()),
+        nameservers=tuple(validate_nameserver(n) for n in args.nameserver or ()),
+        ip_blocklists=zones, domain_blocklists=dzones, message_headers=headers,
+        blocklists=not args.no_blocklists, timeout=timeout,
+        helo_name=validate_host(args.helo) if args.helo else "smtp-wizard.localhost",
+        knowledge_dirs=tuple(args.knowledge or ()),
+    )
 
     async def main() -> Session:
         session = Session(target=target, command="dns")

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 from wizard.cli import SUMMARY
 from wizard.output.terminal import EXIT_OK, fail_usage
 
+NAMED_IN_ERRORS = True  # errors read "smtp-wizard explain: error: ..." (wizard/__main__.py)
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "explain",
         help=SUMMARY["explain"],
@@ -80,8 +82,6 @@ def explain_bounce(data: bytes, articles: _Articles) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.explain.inputs import InputError
-
     sources = sum(bool(x) for x in (args.text, args.file, args.batch, args.log))
     if sources != 1:
         return _usage("give exactly one of TEXT, -, --file FILE.eml, --batch FILE or --log FILE")
@@ -92,21 +92,14 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--message QUEUEID is for --log FILE")
     if args.jobs is not None and args.jobs < 1:
         return _usage("--jobs must be 1 or more")
-    from wizard.catalog.knowledge import KnowledgeError
-    from wizard.catalog.providers import ProviderError
-    from wizard.catalog.rules import RuleError
-
-    try:
-        service = _service(args.knowledge or ())
-        if args.batch:
-            return _run_batch(args, service)
-        if args.log:
-            return _run_log(args, service, fmt)
-        if args.file:
-            return _run_file(args, service, fmt)
-        return _run_text(args, service, fmt)
-    except (InputError, KnowledgeError, ProviderError, RuleError) as exc:
-        return _usage(str(exc))
+    service = _service(args.knowledge or ())
+    if args.batch:
+        return _run_batch(args, service)
+    if args.log:
+        return _run_log(args, service, fmt)
+    if args.file:
+        return _run_file(args, service, fmt)
+    return _run_text(args, service, fmt)
 
 
 def _service(dirs: Iterable[str]) -> ExplainService:

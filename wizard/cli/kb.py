@@ -23,8 +23,10 @@ from wizard.cli import SUMMARY
 from wizard.output.terminal import EXIT_FAILED as EXIT_NOT_FOUND
 from wizard.output.terminal import EXIT_OK, fail_usage, use_colour
 
+NAMED_IN_ERRORS = True  # errors read "smtp-wizard kb: error: ..." (wizard/__main__.py)
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "kb",
         help=SUMMARY["kb"],
@@ -51,14 +53,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.catalog.knowledge import KnowledgeError, load_knowledge
+    from wizard.catalog.knowledge import load_knowledge
 
     dirs = [*(getattr(args, "knowledge_dirs", None) or ()),
             *(getattr(args, "kb_knowledge_first", None) or ()), *(args.kb_knowledge or ())]
-    try:
-        kb = load_knowledge(dirs)
-    except KnowledgeError as exc:
-        return _error(str(exc))
+    kb = load_knowledge(dirs)
     if args.kb_command == "list":
         return _list(kb, args.format)
     if args.kb_command == "show":

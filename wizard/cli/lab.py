@@ -19,18 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.cli import SUMMARY
-from wizard.cli.common import EXIT_OK, emit, fail_usage, report_session
+from wizard.cli.common import emit, report_session
 from wizard.model.target import TargetError
-from wizard.output.terminal import EXIT_INTERRUPTED
+from wizard.output.terminal import EXIT_INTERRUPTED, EXIT_OK, fail_usage
 
 if TYPE_CHECKING:
     from wizard.lab.scenarios import Scenario
+    from wizard.walk.session import Session
 
 # wizard.lab.scenarios.LEVELS (not imported: --help must not load the lab's servers)
 LEVELS = ("beginner", "intermediate", "advanced")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "lab", help=SUMMARY["lab"],
         description="Practise on loopback servers that reproduce mail failures: one scenario "
@@ -78,10 +79,6 @@ def run(args: argparse.Namespace) -> int:
     return run_lab(args)
 
 
-class _Usage(Exception):
-    """A usage error found while running (one line)."""
-
-
 def _list(scenarios: Sequence[Scenario], fmt: str) -> int:
     if fmt == "json":
         rows = [{"name": s.name, "title": s.title, "expected": s.expected, "group": s.group,
@@ -110,7 +107,8 @@ def _builtin_prefix() -> str:
     return str(builtin_folder())
 
 
-async def check_scenario(scenario: Scenario, latency_ms: int = 0, send: bool = False):
+async def check_scenario(scenario: Scenario, latency_ms: int = 0, send: bool = False
+                         ) -> Session:
     """Start the scenario, run `check` against it, stop it; returns the Session."""
     from wizard.lab.runner import Lab
     from wizard.walk.tree import run_check
@@ -180,12 +178,9 @@ async def _classroom(scenarios: Sequence[Scenario], args: argparse.Namespace) ->
         took = time.monotonic() - start
         assert room.certs is not None
         handout = args.handout or str(room.certs.directory / "handout.md")
-        try:
-            emit(room.handout(), handout)
-            if args.answers:
-                emit(room.answer_key(), args.answers)
-        except TargetError as exc:
-            raise _Usage(str(exc)) from None
+        emit(room.handout(), handout)
+        if args.answers:
+            emit(room.answer_key(), args.answers)
         print(f"Classroom: {len(room.seats)} lab servers on 127.0.0.1, started in {took:.1f} s. "
               f"Trust the lab CA: {room.ca_file}")
         print(room.table())
@@ -200,13 +195,10 @@ async def _classroom(scenarios: Sequence[Scenario], args: argparse.Namespace) ->
 
 
 def _record(args: argparse.Namespace) -> int:
-    from wizard.lab.record import RecordError, read_report, scenario_from_report
+    from wizard.lab.record import read_report, scenario_from_report
     from wizard.lab.scenario_file import ScenarioFileError, parse
 
-    try:
-        recording = scenario_from_report(read_report(args.record), keep_names=args.keep_names)
-    except RecordError as exc:
-        return fail_usage(str(exc))
+    recording = scenario_from_report(read_report(args.record), keep_names=args.keep_names)
     text = recording.toml(Path(args.record).name if args.keep_names else "")
     try:
         parse(text, "<recorded scenario>")  # what we write must load
@@ -214,10 +206,7 @@ def _record(args: argparse.Namespace) -> int:
         raise RuntimeError(f"the recorded scenario does not load: {exc}") from None
     for note in recording.notes:
         print(f"smtp-wizard: note: {note}", file=sys.stderr)
-    try:
-        emit(text, args.output)
-    except TargetError as exc:
-        return fail_usage(str(exc))
+    emit(text, args.output)
     return EXIT_OK
 
 
@@ -268,7 +257,7 @@ def _load(args: argparse.Namespace) -> tuple[Scenario, ...]:
 def _trainee(args: argparse.Namespace) -> str:
     from wizard.lab.exercise import trainee_slug
 
-    name = args.trainee
+    name: str | None = args.trainee
     if name is None:
         import getpass
 
@@ -276,12 +265,14 @@ def _trainee(args: argparse.Namespace) -> str:
             name = getpass.getuser()
         except (OSError, KeyError):
             name = "trainee"
-    trainee_slug(name)  # ValueError: a usage error
+    try:
+        trainee_slug(name)
+    except ValueError as exc:  # a usage error
+        raise TargetError(f"--trainee: {exc}") from None
     return name
 
 
 def run_lab(args: argparse.Namespace) -> int:
-    from wizard.lab.scenario_file import ScenarioFileError
     from wizard.lab.scenarios import at_level, get
 
     problem = _misuse(args)
@@ -289,10 +280,7 @@ def run_lab(args: argparse.Namespace) -> int:
         return fail_usage(problem)
     if args.record:
         return _record(args)
-    try:
-        scenarios = _load(args)
-    except ScenarioFileError as exc:
-        return fail_usage(str(exc))
+    scenarios = _load(args)
     chosen = at_level(scenarios, args.level)
     if not chosen:
         return fail_usage(f"no scenario has level {args.level!r}")
@@ -313,23 +301,15 @@ def run_lab(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED
         return report_session(session, args.format, args.output)
     if args.serve:
-        from wizard.lab.classroom import ClassroomError
-
         work = _classroom(chosen, args) if args.all else _serve(scenario or chosen[0],
                                                                  args.latency)
-        try:
-            _, stopped = run_until_stopped(work)
-        except (ClassroomError, _Usage) as exc:
-            return fail_usage(str(exc))
+        _, stopped = run_until_stopped(work)
         print(f"\nlab stopped{f' ({stopped})' if stopped and stopped != 'SIGINT' else ''}",
               file=sys.stderr)
         return EXIT_OK
     trainee = None
     if args.exercise:
-        try:
-            trainee = _trainee(args)
-        except ValueError as exc:
-            return fail_usage(f"--trainee: {exc}")
+        trainee = _trainee(args)
     from wizard.cli.tui import open_lab
 
     shown = chosen if scenario is None or scenario in chosen else (*chosen, scenario)

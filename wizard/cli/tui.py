@@ -8,18 +8,14 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from wizard.cli.common import fail_usage, target_from_args
-from wizard.model.target import TargetError
+from wizard.cli.common import target_from_args
 
 if TYPE_CHECKING:
     from wizard.lab.scenarios import Scenario
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        target = target_from_args(args, need_host=False)
-    except TargetError as exc:
-        return fail_usage(str(exc))
+    target = target_from_args(args, need_host=False)
     from screens.app import WizardApp  # lazy-ui: the wizard's TUI
 
     app = WizardApp(target=target, run_now=bool(target.host))

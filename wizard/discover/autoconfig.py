@@ -15,6 +15,7 @@ over HTTPS is a third party's word; a lookup by the MX's domain is only as good 
 from __future__ import annotations
 
 import time
+import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 from wizard.discover import safexml
@@ -58,7 +59,7 @@ def fill(template: str, address: str) -> tuple[str, UserForm]:
     return value, form
 
 
-def _server(node, address: str, problems: list[str], what: str
+def _server(node: ET.Element | None, address: str, problems: list[str], what: str
             ) -> tuple[str, int, str, str | None, UserForm] | None:
     host_text = safexml.text(node, "hostname")
     port_text = safexml.text(node, "port")

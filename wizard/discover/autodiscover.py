@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlsplit
 
 from wizard.discover import safexml
@@ -46,7 +47,7 @@ def request_body(address: str) -> bytes:
     return REQUEST.format(address=safe).encode()
 
 
-def _security(node, port: int) -> str:
+def _security(node: ET.Element | None, port: int) -> str:
     encryption = safexml.text(node, "Encryption").lower()
     if encryption == "ssl":
         return "tls"

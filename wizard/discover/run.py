@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from wizard.discover import autoconfig, autodiscover, confirm, guess, srv
 from wizard.discover.model import Candidate, Discovery, Incoming, SourceReport, SourceResult
@@ -96,7 +97,8 @@ def choose(candidates: list[Candidate], probed: bool) -> Candidate | None:
     return None
 
 
-def next_step(address: str, chosen: Candidate | None, probed: bool) -> tuple[str, str, dict]:
+def next_step(address: str, chosen: Candidate | None, probed: bool
+              ) -> tuple[str, str, dict[str, Any]]:
     if chosen is None:
         return ("Nothing publishes the sending settings for this address: ask your provider "
                 "for the SMTP server, port and security.", "provider",

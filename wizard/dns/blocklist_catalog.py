@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Blocklist:
         return any(z == known or z.endswith("." + known) for known in (self.zone, *self.zones))
 
 
-def _load(row: dict) -> Blocklist:
+def _load(row: dict[str, Any]) -> Blocklist:
     kind = row["kind"]
     if kind not in ("ip", "domain"):
         raise ValueError(f"blocklists.toml {row.get('zone')}: kind {kind!r} is not ip or domain")

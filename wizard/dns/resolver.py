@@ -64,7 +64,7 @@ class Lookup:
     rdtype: str
     status: LookupStatus
     records: list[str] = field(default_factory=list)
-    rdata: list = field(default_factory=list)
+    rdata: list[Any] = field(default_factory=list)
     cnames: list[str] = field(default_factory=list)
     error: str | None = None
     duration_ms: int = 0
@@ -234,8 +234,9 @@ def _cname_chain(response: dns.message.Message, qname: dns.name.Name) -> list[st
     return chain
 
 
-def _text(rdata) -> str:
+def _text(rdata: Any) -> str:
     """TXT strings joined (RFC 7208 3.3); other types in presentation format."""
     if rdata.rdtype == dns.rdatatype.TXT:
         return b"".join(rdata.strings).decode("utf-8", "replace")
-    return rdata.to_text()
+    text: str = rdata.to_text()
+    return text

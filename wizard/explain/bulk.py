@@ -137,7 +137,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _batch_chunk(lines: list[str]) -> str:
-    return _WORKER["batch"].json_lines(lines)
+    text: str = _WORKER["batch"].json_lines(lines)
+    return text
 
 
 def _log_chunk(part: tuple[str | None, list[str]]) -> Triage:
@@ -209,7 +210,7 @@ def run_chunks(kind: Literal["batch", "log"], lines: Iterable[str], jobs: int,
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     with ctx.Pool(jobs) as pool:
-        pending: deque = deque()
+        pending: deque[Any] = deque()
         for part in parts:
             pending.append(pool.apply_async(work, (part,)))
             while len(pending) >= jobs * IN_FLIGHT:

@@ -40,6 +40,7 @@ from wizard.catalog.status_codes import describe_enhanced
 from wizard.explain.parse import _SPACE, ParsedReply, parse
 
 if TYPE_CHECKING:
+    from wizard.catalog.bundle import Bundle
     from wizard.catalog.knowledge import Article
 
 __all__ = ["TIERS", "Classification", "Engine", "default_engine", "engine_for"]
@@ -294,7 +295,7 @@ def article_rules(articles: Iterable[Article], tier: str) -> list[Rule]:
     return out
 
 
-_DEFAULT: list[tuple[object, Engine]] = []
+_DEFAULT: list[tuple[Bundle, Engine]] = []
 """The default engine and the catalog bundle it was built from (rebuilt when that changes)."""
 
 
@@ -304,7 +305,7 @@ def default_engine() -> Engine:
     from wizard.catalog.bundle import builtin
 
     bundle = builtin()
-    if not _DEFAULT or _DEFAULT[0] is not bundle:
+    if not _DEFAULT or _DEFAULT[0][0] is not bundle:
         rules = [r for p in bundle.catalog.values() for r in p.rules]
         engine = Engine([*rules, *bundle.rules, *article_rules(bundle.articles, "article")])
         _DEFAULT[:] = [(bundle, engine)]

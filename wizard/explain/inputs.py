@@ -13,6 +13,8 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from wizard.model.errors import WizardError
+
 __all__ = ["MAX_LINE_BYTES", "MAX_MESSAGE_BYTES", "MAX_TEXT_BYTES", "InputError", "iter_lines",
            "open_input", "read_bounded"]
 
@@ -24,7 +26,7 @@ MAX_LINE_BYTES = 1 << 20
 """One line of ``--batch`` or ``--log``."""
 
 
-class InputError(ValueError):
+class InputError(WizardError):
     """Input that cannot be read or is not what it should be (one line, for exit status 2)."""
 
 

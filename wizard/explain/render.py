@@ -13,6 +13,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from wizard.catalog.words import words
 from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
@@ -25,17 +26,8 @@ WIDTH = 100
 MAX_SHOWN = 600
 """How much of the reply the text output repeats (the whole reply is in --format json)."""
 
-WHO_WORDS = {
-    "you": "you (the person sending)",
-    "your-mail-admin": "your mail administrator",
-    "recipient-admin": "the recipient's mail administrator",
-    "provider": "your hosting or network provider",
-}
-CLASS_WORDS = {
-    "permanent": "permanent",
-    "temporary": "temporary",
-    "success": "success",
-}
+WHO_WORDS = words().who_explain  # wizard/catalog/data/words.toml
+CLASS_WORDS = words().reply_class
 
 
 def shorten(text: str, limit: int) -> tuple[str, int]:

@@ -13,10 +13,13 @@ DKIM needs in :attr:`Message.dkim_input`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import getaddresses
+
+from wizard.model.errors import WizardError
 
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_FIELDS = 5000
@@ -36,7 +39,7 @@ SINGLETONS = ("from", "sender", "reply-to", "to", "cc", "bcc", "message-id", "in
               "references", "subject", "date")
 
 
-class NotAMessage(ValueError):
+class NotAMessage(WizardError):
     """The input is not an e-mail message; the text is a one-line reason."""
 
 
@@ -120,7 +123,7 @@ def _text(raw: bytes, notes: list[str], name: str) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _lines(data: bytes, pos: int):
+def _lines(data: bytes, pos: int) -> Iterator[tuple[int, int, int]]:
     """(start, end without the line ending, start of the next line) from ``pos`` on."""
     size = len(data)
     while pos < size:

@@ -151,7 +151,7 @@ CHECKS: dict[str, Check] = {
 def rules() -> list[dict[str, Any]]:
     text = resources.files("wizard.headers").joinpath("data/requirements.toml").read_text(
         "utf-8")
-    rows = tomllib.loads(text)["requirement"]
+    rows: list[dict[str, Any]] = tomllib.loads(text)["requirement"]
     unknown = [r["id"] for r in rows if r["id"] not in CHECKS]
     if unknown:
         raise ValueError(f"requirements.toml: no check for {', '.join(unknown)}")

@@ -24,13 +24,14 @@ from typing import Any
 from wizard.lab.certs import LabCertificates
 from wizard.lab.runner import Lab
 from wizard.lab.scenarios import Scenario
+from wizard.model.errors import WizardError
 
 MAX_SEATS = 99  # the port layout of --base-port leaves 100 ports per kind
 PORTS_PER_CLASS = 300
 PASSWORD_ENV = "LAB_PASSWORD"
 
 
-class ClassroomError(ValueError):
+class ClassroomError(WizardError):
     """The class cannot start (a port in use, too many scenarios); one line."""
 
 

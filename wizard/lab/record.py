@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.lab.smtp_server import LAB_USER
+from wizard.model.errors import WizardError
 
 MAX_REPORT_BYTES = 20_000_000
 SENDER_DOMAIN = "lab.test"
@@ -49,7 +50,7 @@ _IPV6 = re.compile(r"(?<![\w:])([0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?![\w:])",
 _BLOB = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 
 
-class RecordError(ValueError):
+class RecordError(WizardError):
     """The input is not a `check --format json` report (one line)."""
 
 

@@ -51,6 +51,7 @@ from typing import Any
 from wizard.lab.behaviours import BEHAVIOURS, CLOSED_PORT
 from wizard.lab.scenarios import GROUPS, LEVELS, Scenario
 from wizard.lab.smtp_server import ALL_MECHANISMS, SmtpBehaviour
+from wizard.model.errors import WizardError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 500
@@ -64,7 +65,7 @@ _REPLY = re.compile(r"^[2-5]\d\d(?:[ -].*)?$")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-class ScenarioFileError(ValueError):
+class ScenarioFileError(WizardError):
     """A scenario file that cannot be used; ``str()`` is one line: file, line, key, reason."""
 
     def __init__(self, path: str, line: int | None, key: str | None, message: str) -> None:

@@ -46,7 +46,8 @@ def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now (bound and released)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ class _Handler:
         self.b = behaviour
         self.state = state
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
         session.host_name = hostname
         if self.b.ehlo is not None:
             return self._scripted_ehlo(responses)
@@ -172,7 +174,8 @@ class _Handler:
             lines.append(keyword)
         return [f"250-{line}" for line in lines[:-1]] + [f"250 {lines[-1]}"]
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: list[str]) -> str:
         if self.b.auth_required and not session.authenticated:
             return "530 5.7.0 Authentication required"
         if self.b.mail_reply:
@@ -189,7 +192,8 @@ class _Handler:
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
         key = address.lower()
         if key in self.b.rcpt_replies:
             reply = self.b.rcpt_replies[key]
@@ -217,7 +221,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.b.data_reply:
             rcpt = envelope.rcpt_tos[0] if envelope.rcpt_tos else None
             return fill_reply(self.b.data_reply, envelope.mail_from, rcpt)
@@ -253,7 +257,8 @@ class LabSmtpServer:
         self.state = LabState()
         self._server: asyncio.base_events.Server | None = None
 
-    def _authenticator(self, server, session, envelope, mechanism, auth_data):
+    def _authenticator(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                       auth_data: Any) -> Any:
         if self.behaviour.auth_reply:
             return AuthResult(success=False, handled=False, message=self.behaviour.auth_reply)
         if isinstance(auth_data, LoginPassword):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from wizard.model.errors import WizardError
+
 
 class Status(StrEnum):
     """Outcome of one check (for worst-first ordering see :data:`SEVERITY`)."""
@@ -64,7 +66,7 @@ class Reply:
         return " ".join(p for p in parts if p)
 
 
-class ActionError(ValueError):
+class ActionError(WizardError):
     """An action that is not one of the known kinds, or has fields it must not have."""
 
 

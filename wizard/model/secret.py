@@ -12,6 +12,7 @@ import binascii
 import json
 import re
 import warnings
+from typing import NoReturn
 from urllib.parse import quote, quote_plus, unquote_plus
 
 
@@ -36,7 +37,7 @@ class Secret:
     def __format__(self, spec: str) -> str:
         return "****"
 
-    def __reduce__(self):  # pragma: no cover - guard against pickling secrets
+    def __reduce__(self) -> NoReturn:  # pragma: no cover - guard against pickling secrets
         raise TypeError("a Secret cannot be pickled")
 
 

@@ -15,10 +15,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+from wizard.model.errors import WizardError
 from wizard.model.secret import Secret
 
 
-class TargetError(ValueError):
+class TargetError(WizardError):
     """Input that cannot be tested, with a one-line reason."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wizard.catalog.words import words
 from wizard.model.findings import STEP_ORDER, Finding, Status
 from wizard.output.actions import describe
 from wizard.output.safetext import json_text, markdown_inline, printable
@@ -43,8 +44,7 @@ def render(session: Session, fmt: str, colour: bool = False, commands: bool = Tr
     return render_text(session, colour=colour, commands=commands)
 
 
-WHO_LABEL = {"you": "you", "your-mail-admin": "your mail admin",
-             "recipient-admin": "the recipient's admin", "provider": "your provider"}
+WHO_LABEL = words().who_short  # wizard/catalog/data/words.toml
 
 
 def next_lines(session: Session, commands: bool) -> tuple[str, str, str | None]:
@@ -53,7 +53,7 @@ def next_lines(session: Session, commands: bool) -> tuple[str, str, str | None]:
     step = verdict.next
     command = None
     if commands:
-        from wizard.cli.actions import command_for
+        from wizard.output.actions import command_for
 
         command = command_for(step.action, session.target, session.command)
     return step.next_step, describe(step.action), command

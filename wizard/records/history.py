@@ -219,8 +219,9 @@ class SessionRecord:
     def report(self) -> dict[str, Any]:
         """The ``check --format json`` document; for an unfinished session, what was seen."""
         for record in reversed(self.records):
-            if record.get("type") == "verdict" and isinstance(record.get("report"), dict):
-                return record["report"]
+            report = record.get("report")
+            if record.get("type") == "verdict" and isinstance(report, dict):
+                return report
         return session_from_records(self.records).to_dict()
 
     def session(self) -> Session:

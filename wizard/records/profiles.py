@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from wizard.model.errors import WizardError
 from wizard.model.target import TARGET_FIELDS
 from wizard.output.files import user_dir, write_atomic
 
@@ -24,7 +25,7 @@ SECRET_KEYS = frozenset({"password", "oauth_token", "secret", "token"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class ProfileError(ValueError):
+class ProfileError(WizardError):
     """A profile name or file that cannot be used, with a one-line reason."""
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from wizard.catalog.rules import command_fallbacks
 from wizard.model.findings import Reply
 
 if TYPE_CHECKING:
     from wizard.explain.service import ExplainService
-
-# When the words say nothing, the command still narrows it down (permanent replies only).
-_FALLBACK_5XX = {"MAIL": "sender-rejected", "RCPT": "recipient-unknown", "DATA": "content-rejected"}
 
 
 def interpret(reply: Reply, command: str,
@@ -28,8 +26,9 @@ def interpret(reply: Reply, command: str,
     # The live reply is already split into code, enhanced code and text: no need to re-parse.
     result = service.classify_live(reply, command)
     category, articles = result.category, list(result.articles)
-    if category == "unknown" and reply.code and 500 <= reply.code < 600:
-        fallback = _FALLBACK_5XX.get(command.upper())
-        if fallback:
-            return fallback, result.reason, [fallback, "unknown"]
+    if category == "unknown" and reply.code:  # the command still narrows it (rules.toml)
+        upper = command.upper()
+        for rule in command_fallbacks():
+            if rule.conditions_hold(reply.code, None, upper, None):
+                return rule.category, result.reason, [rule.category, "unknown"]
     return category, result.reason, articles

@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from wizard.catalog.words import words
 from wizard.model.findings import Finding, NextStep, Status, Step
 from wizard.model.target import SUBMISSION_PORTS, Target
 from wizard.smtp.probe import SECURITY_OF_MODE, PortProbe, probe_ports
@@ -19,7 +20,7 @@ from wizard.walk.context import CheckContext
 PROBE_TIMEOUT_S = 3.0
 
 
-MODE_WORDS = {"implicit-tls": "SSL/TLS", "starttls": "STARTTLS", "plain": "no encryption"}
+MODE_WORDS = words().probe_mode  # wizard/catalog/data/words.toml
 # Which working port to suggest first: encrypted before plain, submission before relay.
 _PREFERENCE = {"starttls": 0, "implicit-tls": 1, "plain": 2}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from email.utils import formatdate, make_msgid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard import __version__
 from wizard.catalog.categories import headline_for
@@ -74,7 +74,7 @@ def _queue_id(text: str) -> str | None:
 
 
 def reply_finding(finding_id: str, command: str, reply: Reply, ok_title: str,
-                  elapsed: int, details: dict, facts: dict | None = None,
+                  elapsed: int, details: dict[str, Any], facts: dict[str, Any] | None = None,
                   service: ExplainService | None = None) -> Finding:
     """Pass for a 2xx reply; otherwise a failure titled with its cause (from the reply's
     category), the code and the command it answered."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from wizard.catalog.categories import guide, headline_for
 from wizard.catalog.providers import advice, catalog, recognise
+from wizard.catalog.words import words
 from wizard.model.findings import Finding, NextStep, Read, Status, Step
 from wizard.model.target import IMPLICIT_TLS_PORTS, Security, Target, facts_of
 
@@ -69,8 +70,9 @@ def _settings(findings: Sequence[Finding], target: Target) -> str:
     port = target.effective_port
     implicit = detected == "tls" or target.security is Security.TLS or (
         detected is None and target.security is Security.AUTO and port in IMPLICIT_TLS_PORTS)
-    security = ("SSL/TLS" if implicit else "none" if target.security is Security.NONE
-                else "STARTTLS")
+    said = words().client_security  # wizard/catalog/data/words.toml
+    security = said["tls" if implicit else "none" if target.security is Security.NONE
+                    else "starttls"]
     return f"server {target.host}, port {port}, security {security}"
 
 

@@ -156,7 +156,8 @@ async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
     # stall the SMTP dialogue running on this loop meanwhile.
     step = await asyncio.to_thread(importlib.import_module, "wizard.dns.step")
     try:
-        return await step.run_dns_step_bounded(target, ctx, check_budget(target))
+        found: list[Finding] = await step.run_dns_step_bounded(target, ctx, check_budget(target))
+        return found
     except Exception as exc:  # a bug in one DNS check must not lose the SMTP results
         return [Finding("dns.step", Step.DNS, Status.ERROR, "The DNS checks failed to run",
                         f"{type(exc).__name__}: {exc}")]
