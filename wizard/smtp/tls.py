@@ -25,6 +25,7 @@ from wizard.smtp.certinfo import (
     parse_certificate,
 )
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
+from wizard.smtp.slow_reply import slow_reply_finding
 from wizard.walk.context import CheckContext
 
 OLD_PROTOCOLS = ("TLSv1", "TLSv1.1", "SSLv3")
@@ -252,6 +253,9 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
         if exc.kind == "tls":
             address = ctx.address or target.host or ""
             return await failure_findings(target, address, False, exc, elapsed)
+        if exc.waited_for is not None:
+            return [slow_reply_finding("tls.starttls", Step.TLS, exc.waited_for, target.timeout,
+                                       elapsed)]
         return [Finding("tls.starttls", Step.TLS, Status.FAIL,
                         "The connection broke during STARTTLS", str(exc),
                         category="connection-dropped" if exc.kind == "disconnected"
