@@ -127,19 +127,22 @@ class StepNode:
 SUBMISSION_WORDS = "the submission port (587 with STARTTLS or 465 with SSL/TLS)"
 
 
+def _server_to_server_step() -> NextStep:
+    return NextStep(f"It offers no login and refuses outside recipients: you are on a "
+                    f"server-to-server port; use {SUBMISSION_WORDS} and log in.", "you",
+                    {"kind": "rerun", "ask": ["port"]})
+
+
 def _server_to_server(target: Target) -> Finding:
-    """No login offered here, and outside recipients refused: the wrong kind of port."""
+    """Relaying refused where no login is offered: the wrong kind of port."""
     return Finding(
         "send.relay_hint", Step.SEND, Status.FAIL,
-        "This server offers no login and refuses outside recipients",
-        f"Its EHLO lists no AUTH, so no client can log in here, and it takes mail only for its "
-        f"own domains: port {target.effective_port} is a server-to-server port, not the one "
-        "for sending from a mail client.",
+        "Refused because no client can log in on this port",
+        "Servers pass mail to other domains only for logged-in clients, and this one offers "
+        f"no AUTH: port {target.effective_port} is for mail between servers, not for sending "
+        "from a mail client.",
         {"authenticated": False, "auth_offered": False}, category="relay-denied",
-        articles=["relay-denied", "choosing-the-port"],
-        next=NextStep(f"It offers no login and refuses outside recipients: you are on a "
-                      f"server-to-server port; use {SUBMISSION_WORDS} and log in.", "you",
-                      {"kind": "rerun", "ask": ["port"]}))
+        articles=["relay-denied", "choosing-the-port"], next=_server_to_server_step())
 
 
 async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
@@ -206,9 +209,13 @@ async def without_login(target: Target, ctx: CheckContext) -> list[Finding]:
                           f"from the mail client (no authentication) and keep port {port}.",
                           "you", {"kind": "rerun", "set": {"user": ""}}))]
     if relay == "refused":
-        hint = _server_to_server(target)
-        return [Finding("auth.offered", Step.AUTH, Status.FAIL, hint.title, hint.summary,
-                        {"relay": relay}, category="auth-not-offered", next=hint.next)]
+        return [Finding(
+            "auth.offered", Step.AUTH, Status.FAIL,
+            "This server offers no login and refuses outside recipients",
+            f"Its EHLO lists no AUTH, so no client can log in here, and it refused mail for "
+            f"{target.rcpt_to} without a login: port {port} is a server-to-server port, not "
+            "the one for sending from a mail client.", {"relay": relay},
+            category="auth-not-offered", next=_server_to_server_step())]
     if sent is None or sent.status is Status.SKIP:
         return []
     return [Finding(
