@@ -7,6 +7,7 @@ finding can say exactly why (expired on a date, wrong name, self-signed, unknown
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import ssl
 import time
@@ -115,12 +116,25 @@ def negotiated_finding(info: dict[str, Any], how: str) -> Finding:
                    f"{how} worked; the connection is encrypted.", facts)
 
 
+def dns_names(cert: CertInfo | None) -> list[str]:
+    """The DNS names a certificate is for (no IP addresses): ``details["cert_names"]``, which
+    the planner resolves before it proposes one as the server name."""
+    out = []
+    for name in cert.names if cert else ():
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            out.append(name)
+    return out
+
+
 def certificate_finding(
     cert: CertInfo, host: str, verified: bool, now: datetime | None = None
 ) -> Finding:
     """The certificate's health when the handshake went through."""
     now = now or datetime.now(UTC)
-    details = cert.to_dict() | {"verified": verified, "host": host}
+    details = cert.to_dict() | {"verified": verified, "host": host,
+                                "cert_names": dns_names(cert)}
     days = cert.days_left(now)
     details["days_left"] = days
     if not verified:
@@ -174,6 +188,7 @@ async def failure_findings(
             "trust": target.ca_file or "system trust store",
             **_tls_facts(info),
         }
+        details["cert_names"] = dns_names(cert)
         if cert:
             details["certificate"] = cert.to_dict()
         if problem:

@@ -455,7 +455,8 @@ async def walk(
             found: list[Finding] = []
             if stopped is not None:
                 skipped = Finding(f"{node.step.value}.skipped", node.step, Status.SKIP,
-                                  f"Not checked: the {stopped.value} step failed", "")
+                                  f"Not checked: the {stopped.value} step failed", "",
+                                  {"because": stopped.value})
                 found.append(skipped)
                 ctx.results.append(skipped)
                 yield FindingAdded(skipped)
