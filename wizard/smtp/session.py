@@ -271,9 +271,11 @@ class SmtpSession:
         except SMTPResponseException as exc:
             if exc.code > 0:
                 return self._server(exc.code, exc.message)
-            raise self._failed(exc, "starting TLS", "STARTTLS") from None
+            raise self._failed(exc, "starting TLS") from None
         except (SMTPException, OSError, TimeoutError) as exc:
-            raise self._failed(exc, "starting TLS", "STARTTLS") from None
+            # aiosmtplib's one timeout covers the reply to STARTTLS and the handshake after
+            # it, which cannot be told apart here: not named as a late reply (tls-handshake).
+            raise self._failed(exc, "starting TLS") from None
         self.encrypted = True
         self.capabilities = None
         return self._server(response.code, response.message)
