@@ -52,7 +52,7 @@ EXPECTED = [
     ("rate-limited", "send.mail_from", Status.FAIL, "rate-limited"),
     ("too-many-connections", "connect.greeting", Status.FAIL, "too-many-connections"),
     ("greeting-421", "connect.greeting", Status.FAIL, "service-unavailable"),
-    ("never-greets", "connect.greeting", Status.FAIL, "connection-timeout"),
+    ("never-greets", "connect.greeting", Status.FAIL, "reply-timeout"),
     ("closed-port", "connect.tcp", Status.FAIL, "connection-refused"),
     ("dropped-after-ehlo", "smtp.ehlo", Status.FAIL, "connection-dropped"),
     ("spam-rejected", "send.data", Status.FAIL, "content-rejected"),

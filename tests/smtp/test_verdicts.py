@@ -266,8 +266,11 @@ async def test_a_pasted_535_after_a_good_login_means_the_saved_password_differs(
 
 
 async def test_a_pasted_relay_denial_after_a_relayed_walk_means_the_client_does_not_log_in():
+    # relaying was tested: the walk sent to an outside recipient (issue 21: a local one proves
+    # nothing about relaying; tests/walk/test_go_on.py)
     session = await walk_answering(
-        "healthy", {"question.client_error": "554 5.7.1 <x@elsewhere.test>: Relay access denied"})
+        "healthy", {"question.client_error": "554 5.7.1 <x@elsewhere.test>: Relay access denied"},
+        rcpt_to=f"friend@{FOREIGN}")
     verdict = session.verdict
     assert verdict.category == "relay-denied"
     assert "not logging in" in verdict.headline

@@ -19,6 +19,7 @@
     auth = "535 5.7.8 ..."          # the reply to any AUTH attempt
     mail = "..."  rcpt = "..."  data = "..."   # {sender} and {rcpt} are filled in
     delay_ms = 0                    # before every reply
+    auth_delay_ms = 0               # before the reply to AUTH (a failed-login penalty)
     mailboxes = ["bob@lab.test"]    # known recipients; others get 550 5.1.1
     greylist = true   greylist_retry_s = 60   rate_limit_after = 0
     require_starttls = true   auth_required = true
@@ -295,7 +296,7 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "delay_ms": _number(0, 10_000, integer=True), "mailboxes": _addresses,
         "recipients": dict, "greylist": _bool, "greylist_retry_s": _number(0, 3600),
         "rate_limit_after": _number(0, 1_000_000, integer=True), "require_starttls": _bool,
-        "auth_required": _bool,
+        "auth_required": _bool, "auth_delay_ms": _number(0, 60_000, integer=True),
     },
     "dns": {"variant": _variant, "zone": _string, "remove": _hosts, "records": dict},
     "target": {
@@ -426,7 +427,8 @@ def _smtp(table: dict[str, Any], ctx: _Context) -> dict[str, Any]:
                             ("greylist", "greylist"), ("greylist_retry_s", "greylist_retry_s"),
                             ("rate_limit_after", "rate_limit_after"),
                             ("require_starttls", "require_starttls"),
-                            ("auth_required", "auth_required")):
+                            ("auth_required", "auth_required"),
+                            ("auth_delay_ms", "auth_delay_ms")):
         if key in table:
             values[field_name] = table[key]
     if "recipients" in table:

@@ -73,6 +73,7 @@ class SmtpBehaviour:
     rate_limit_after: int | None = None  # messages accepted before 451 4.7.0
     pipelining: bool = True
     latency_ms: int = 0
+    auth_delay_ms: int = 0  # before the answer to AUTH (Dovecot's penalty after failed logins)
     extra_ehlo: tuple[str, ...] = ()
     auth_mechanisms: tuple[str, ...] | None = None  # None: all (PLAIN LOGIN CRAM-MD5 XOAUTH2)
     greeting: str | None = None  # the 220 line (None: "220 mail.lab.test smtp-wizard lab ESMTP")
@@ -90,12 +91,19 @@ class _LabSMTP(SMTP):
 
     def __init__(
         self, *args: Any, latency_ms: int = 0, users: dict[str, str] | None = None,
-        greeting: str | None = None, **kwargs: Any
+        greeting: str | None = None, auth_delay_ms: int = 0, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lab_users = users or {}
         self._latency = latency_ms / 1000
         self._greeting = greeting
+        self._auth_delay = auth_delay_ms / 1000
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        """AUTH, answered late when the scenario says so (a server's failed-login penalty)."""
+        if self._auth_delay:
+            await asyncio.sleep(self._auth_delay)
+        await super().smtp_AUTH(arg)
 
     def _more_pipelined(self) -> bool:
         """Commands already waiting (pipelined): their replies travel back together with the
@@ -283,6 +291,7 @@ class LabSmtpServer:
             auth_require_tls=b.auth_require_tls and b.tls == "starttls",
             data_size_limit=b.size_limit,
             latency_ms=b.latency_ms,
+            auth_delay_ms=b.auth_delay_ms,
             users=b.users,
             greeting=b.greeting,
             enable_SMTPUTF8=True,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wizard.catalog.words import words
-from wizard.model.findings import STEP_ORDER, Finding, Status
+from wizard.model.findings import STEP_ORDER, Finding, Status, Step
+from wizard.model.target import Target
 from wizard.output.actions import describe
 from wizard.output.safetext import json_text, markdown_inline, printable
 from wizard.walk.session import Session
@@ -59,21 +60,106 @@ def next_lines(session: Session, commands: bool) -> tuple[str, str, str | None]:
     return step.next_step, describe(step.action), command
 
 
+STEP_WORDS = {Step.CONNECT: "connection", Step.TLS: "TLS", Step.AUTH: "login",
+              Step.SEND: "sending"}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def skipped_because(finding: Finding) -> str | None:
+    """Why the walk did not run a step ("the connect step failed"), for a step it skipped."""
+    because = finding.details.get("because")
+    if isinstance(because, str) and because in tuple(Step):
+        return f"the {STEP_WORDS.get(Step(because), because)} step failed"
+    if finding.id.endswith(".skipped") and finding.title.startswith("Not checked: "):
+        return finding.title.removeprefix("Not checked: ")  # a session saved before
+    return None
+
+
+def logged_in(findings: Iterable[Finding]) -> bool:
+    """Did a login succeed: a 235 reply (or the recorded fact of one), never the user name."""
+    for f in findings:
+        if f.step is Step.AUTH and f.status is Status.PASS and (
+                (f.reply is not None and f.reply.code == 235)
+                or f.details.get("authenticated") is True):
+            return True
+    return False
+
+
+def _step_outcome(step: Step, found: list[Finding], target: Target) -> str:
+    """What one step that ran showed, in a few words."""
+    word = STEP_WORDS[step]
+    failing = next((f for f in found if f.status.failed), None)
+    if step is Step.CONNECT:
+        return f"connection failed: {failing.title}" if failing else "connected"
+    if step is Step.TLS:
+        if failing:
+            return f"TLS failed: {failing.title}"
+        warned = next((f for f in found if f.status is Status.WARN), None)
+        if warned:
+            return f"TLS with a warning: {warned.title}"
+        if all(f.status is Status.SKIP for f in found):
+            return f"TLS not used: {found[0].title}"
+        return "encrypted"
+    if step is Step.AUTH:
+        if logged_in(found):
+            return f"logged in as {target.user}"
+        if any(f.status is Status.PASS for f in found):
+            return "login reported as passed (no 235 reply recorded)"
+        if failing is None:
+            return f"login not tested ({_lower_first(found[0].title)})"
+        if failing.category == "reply-timeout":
+            return f"login: {failing.title}"
+        if failing.reply is not None:
+            code = " ".join(str(p) for p in (failing.reply.code, failing.reply.enhanced) if p)
+            return f"login refused ({code})"
+        return f"login not tried: {failing.title}"
+    sent = f"mail from {target.mail_from} to {target.rcpt_to}"
+    if failing is not None:
+        return f"{sent} refused: {failing.title}" if failing.reply else \
+            f"{word}: {failing.title}"
+    data = next((f for f in found if f.id == "send.data"), None)
+    if data is not None and data.details.get("delivered"):
+        return f"{sent} accepted, one test message delivered"
+    if any(f.id == "send.rcpt_to" and f.status is Status.PASS for f in found):
+        return f"{sent} accepted (nothing delivered)"
+    return f"sending not tested ({_lower_first(found[0].title)})"
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def tested_line(session: Session) -> str:
-    """What this session tested, in one line (the top of a ticket)."""
+    """What this session tested, step by step with the outcome, in one line (the top of a
+    ticket): only steps that ran are described as done; a skipped step says why."""
     t = session.target
+    findings = [f for f in session.findings if not f.id.startswith("question.")]
     parts = []
     if t.host:
-        login = f", logged in as {t.user}" if t.user else ", no login"
-        parts.append(f"server {t.host} port {t.effective_port} (security "
-                     f"{t.security.value}{login})")
-    if t.mail_from and t.rcpt_to and t.host:
-        parts.append(f"mail from {t.mail_from} to {t.rcpt_to}"
-                     + (" (one test message sent)" if t.send else " (nothing delivered)"))
+        said: list[str] = []
+        skipped: list[tuple[str, str]] = []  # (step word, why) of steps not run
+        for step in (Step.CONNECT, Step.TLS, Step.AUTH, Step.SEND):
+            found = [f for f in findings if f.step is step]
+            if not found:
+                continue
+            why = next((w for w in map(skipped_because, found) if w), None)
+            if why is not None:
+                skipped.append((STEP_WORDS[step], why))
+                continue
+            said.append(_step_outcome(step, found, t))
+        for why in dict.fromkeys(w for _, w in skipped):
+            steps = [word for word, w in skipped if w == why]
+            said.append(f"{_joined(steps)} not checked because {why}")
+        parts.append(f"server {t.host} port {t.effective_port} (security {t.security.value}): "
+                     + "; ".join(said or ["nothing ran"]))
     domain = t.sender_domain or t.recipient_domain
-    if t.dns and domain:
+    dns_ran = any(f.step is Step.DNS and f.status is not Status.SKIP for f in findings)
+    if dns_ran and domain:
         parts.append(f"the DNS of {domain}" + (f" for {t.sending_ip}" if t.sending_ip else ""))
-    return "; ".join(parts) or "nothing (no server and no domain given)"
+    return "; and ".join(parts) or "nothing (no server and no domain given)"
 
 
 def caller_line(session: Session) -> str:

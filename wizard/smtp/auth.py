@@ -17,6 +17,7 @@ from wizard.model.findings import Finding, NextStep, Reply, Status, Step
 from wizard.model.target import Target, facts_of
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
+from wizard.smtp.slow_reply import io_finding
 from wizard.walk.context import CheckContext
 
 if TYPE_CHECKING:
@@ -89,8 +90,30 @@ def _headline(category: str, target: Target, mechanism: str) -> str:
     return headline_for(category, facts_of(target))
 
 
+def password_rejected(reply: Reply | None) -> bool:
+    """A reply that refused the password itself (535, 5.7.8; 534 5.7.9 wants another kind):
+    sending the same password again can only lock the account."""
+    if reply is None:
+        return False
+    return reply.code == 535 or reply.enhanced in ("5.7.8", "5.7.9")
+
+
 async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
-    """Log in with the given credentials, or report what the server would accept."""
+    """Log in with the given credentials, or report what the server would accept.
+
+    Every finding records (contract, for a saved session): ``authenticated`` (True only when
+    235 came back), ``auth_offered`` (the last EHLO listed AUTH) and ``password_rejected``.
+    """
+    findings = await _check_auth(target, ctx)
+    offered = bool(ctx.caps and ctx.caps.auth_mechanisms)
+    for finding in findings:
+        finding.details["authenticated"] = ctx.authenticated and finding.status is Status.PASS
+        finding.details["auth_offered"] = offered
+        finding.details["password_rejected"] = password_rejected(finding.reply)
+    return findings
+
+
+async def _check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
     session = ctx.smtp
     caps = ctx.caps
     offered = caps.auth_mechanisms if caps else []
@@ -155,10 +178,9 @@ async def check_auth(target: Target, ctx: CheckContext) -> list[Finding]:
     try:
         reply = await _exchange(session, mechanism, target.user, secret.reveal())
     except SmtpIOError as exc:
-        return [Finding("auth.login", Step.AUTH, Status.FAIL,
-                        "The connection broke during authentication", str(exc),
-                        {"mechanism": mechanism}, category=exc.category,
-                        duration_ms=elapsed_ms(start))]
+        return [io_finding("auth.login", Step.AUTH, exc, target.timeout,
+                           "The connection broke during authentication", elapsed_ms(start),
+                           {"mechanism": mechanism})]
     elapsed = elapsed_ms(start)
     details = {"mechanism": mechanism, "offered": offered, "user": target.user}
     if reply.code == 235:

@@ -20,6 +20,7 @@ from wizard.model.transcript import Transcript
 from wizard.smtp.ehlo import ehlo_finding
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
+from wizard.smtp.slow_reply import io_finding, slow_reply_finding
 from wizard.smtp.tls import client_context, connect_socket, failure_findings, probe_context
 from wizard.walk.context import CheckContext
 
@@ -240,11 +241,8 @@ async def _plain_greeting(
             return [_mismatch(target, "plain", "The server said nothing in plain text but "
                               f"answered a TLS handshake and then greeted ({tls_reply}).",
                               details | {"tls_greeting": str(tls_reply)})]
-        return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
-                        f"The server sent no greeting within {target.timeout:g} s",
-                        "The connection opened but the server never said 220. It may be "
-                        "overloaded, or a firewall/proxy accepts connections and then stalls.",
-                        details, category="connection-timeout", duration_ms=elapsed)]
+        return [slow_reply_finding("connect.greeting", Step.CONNECT, "the greeting",
+                                   target.timeout, elapsed, details)]
     if first == b"":
         sock.close()
         return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
@@ -265,9 +263,8 @@ async def _plain_greeting(
     except SmtpIOError as exc:
         if exc.reply is not None:
             return [_greeting_finding(exc.reply, elapsed_ms(start), ctx.explain)]
-        return [Finding("connect.greeting", Step.CONNECT, Status.FAIL,
-                        "The greeting could not be read", str(exc), details,
-                        category=exc.category, duration_ms=elapsed_ms(start))]
+        return [io_finding("connect.greeting", Step.CONNECT, exc, target.timeout,
+                           "The greeting could not be read", elapsed_ms(start), details)]
     finding = _greeting_finding(reply, elapsed_ms(start), ctx.explain)
     if finding.status.failed:
         await session.quit()

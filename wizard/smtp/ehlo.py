@@ -8,6 +8,7 @@ from wizard.model.findings import Finding, Status, Step
 from wizard.model.target import Target
 from wizard.smtp.capabilities import describe
 from wizard.smtp.session import SmtpIOError, elapsed_ms
+from wizard.smtp.slow_reply import is_slow_reply, slow_reply_finding
 from wizard.walk.context import CheckContext
 
 
@@ -21,6 +22,9 @@ async def ehlo_finding(target: Target, ctx: CheckContext, after_tls: bool) -> li
     try:
         reply, caps = await session.ehlo()
     except SmtpIOError as exc:
+        if is_slow_reply(exc):
+            return [slow_reply_finding(finding_id, step, "EHLO", target.timeout,
+                                       elapsed_ms(start), {"error": str(exc)})]
         category = exc.category
         return [Finding(finding_id, step, Status.FAIL, "The server broke off after EHLO",
                         f"{exc}. Servers do this when they dislike the client's name or address,"

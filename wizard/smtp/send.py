@@ -19,6 +19,7 @@ from wizard.model.findings import Finding, NextStep, Reply, Status, Step
 from wizard.model.target import Target, facts_of
 from wizard.smtp.interpret import interpret
 from wizard.smtp.session import SmtpIOError, elapsed_ms
+from wizard.smtp.slow_reply import io_finding, is_slow_reply
 from wizard.walk.context import CheckContext
 
 if TYPE_CHECKING:
@@ -92,7 +93,35 @@ def reply_finding(finding_id: str, command: str, reply: Reply, ok_title: str,
                    duration_ms=elapsed)
 
 
-def _broken(finding_id: str, exc: SmtpIOError, elapsed: int) -> Finding:
+def outside_recipient(target: Target) -> bool:
+    """Is the recipient's domain neither the sender's nor the server's own (the server's host
+    name or a parent of it)? Only mail to such a domain tests relaying."""
+    rcpt = (target.recipient_domain or "").lower().rstrip(".")
+    if not rcpt:
+        return False
+    sender = (target.sender_domain or "").lower().rstrip(".")
+    host = (target.host or "").lower().rstrip(".")
+    return not (rcpt == sender or host == rcpt or host.endswith("." + rcpt))
+
+
+def relay_outcome(outside: bool, mail: Reply, rcpt: Reply | None,
+                  service: ExplainService | None = None) -> str:
+    """"accepted" (an outside recipient was taken), "refused" (relaying, or mail without a
+    login, was refused) or "untested" (a local recipient, or another refusal)."""
+    refusing = {"relay-denied", "auth-required"}
+    if mail.code != 250:
+        return "refused" if interpret(mail, "MAIL", service)[0] in refusing else "untested"
+    if rcpt is None:
+        return "untested"
+    if rcpt.code in (250, 251):
+        return "accepted" if outside else "untested"
+    return "refused" if interpret(rcpt, "RCPT", service)[0] in refusing else "untested"
+
+
+def _broken(finding_id: str, exc: SmtpIOError, elapsed: int, timeout: float) -> Finding:
+    if is_slow_reply(exc):
+        return io_finding(finding_id, Step.SEND, exc, timeout, "", elapsed,
+                          {"error": str(exc)})
     return Finding(finding_id, Step.SEND, Status.FAIL, "The connection broke while sending",
                    f"{exc}.", {"error": str(exc)}, category=exc.category, duration_ms=elapsed)
 
@@ -133,8 +162,10 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
     if sender_utf8 or recipient_utf8:
         mail += " SMTPUTF8"
     rcpt = f"RCPT TO:<{recipient}>"
-    details = {"mail_from": target.mail_from, "rcpt_to": target.rcpt_to,
-               "pipelining": bool(caps and caps.has("PIPELINING")), "size": len(message)}
+    details: dict[str, Any] = {
+        "mail_from": target.mail_from, "rcpt_to": target.rcpt_to,
+        "pipelining": bool(caps and caps.has("PIPELINING")), "size": len(message),
+        "authenticated": ctx.authenticated, "outside_recipient": outside_recipient(target)}
     start = time.monotonic()
     try:
         if caps and caps.has("PIPELINING"):  # one round trip instead of three
@@ -150,8 +181,10 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
             if not target.send or rcpt_reply is None or rcpt_reply.code not in (250, 251):
                 await session.command("RSET")
     except SmtpIOError as exc:
-        return [_broken("send.mail_from", exc, elapsed_ms(start))]
+        return [_broken("send.mail_from", exc, elapsed_ms(start), target.timeout)]
     elapsed = elapsed_ms(start)
+    details["relay"] = relay_outcome(details["outside_recipient"], mail_reply, rcpt_reply,
+                                     ctx.explain)
     findings = [reply_finding("send.mail_from", "MAIL", mail_reply,
                               f"Sender {target.mail_from} accepted", elapsed, details, facts,
                               ctx.explain)]
@@ -174,7 +207,7 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
     try:
         final = await session.data(message)
     except SmtpIOError as exc:
-        findings.append(_broken("send.data", exc, elapsed_ms(start)))
+        findings.append(_broken("send.data", exc, elapsed_ms(start), target.timeout))
         return findings
     elapsed = elapsed_ms(start)
     queue_id = _queue_id(final.text) if final.code == 250 else None

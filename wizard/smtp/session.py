@@ -44,14 +44,22 @@ class SmtpIOError(Exception):
         message: str,
         reply: Reply | None = None,
         ssl_error: ssl.SSLError | None = None,
+        waited_for: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.reply = reply
         self.ssl_error = ssl_error
+        # What the client was waiting for when a timeout struck, in the user's words ("AUTH",
+        # "the greeting"): set only for a timeout on a connection that stood.
+        self.waited_for = waited_for if kind == "timeout" else None
 
     @property
     def category(self) -> str:
+        """The connection stood and one reply came too late: ``reply-timeout``, never a
+        connection timeout (which means the TCP connection itself got no answer)."""
+        if self.waited_for is not None:
+            return "reply-timeout"
         return IO_CATEGORY[self.kind]
 
 
@@ -78,12 +86,23 @@ def command_name(line: str) -> str:
     return verb if verb in _VERBS else "the authentication exchange"
 
 
-def _convert(exc: BaseException, doing: str) -> SmtpIOError:
+# What a timeout waited for, as the user would say it (the contract's ``waited_for`` values).
+_WAITED_FOR = {"HELO": "EHLO", "MAIL": "MAIL FROM", "RCPT": "RCPT TO",
+               "the authentication exchange": "AUTH"}
+
+
+def waited_for(line: str) -> str:
+    """The command whose reply a client line waits for: "AUTH" for a continuation line."""
+    name = command_name(line)
+    return _WAITED_FOR.get(name, name)
+
+
+def _convert(exc: BaseException, doing: str, waiting: str | None = None) -> SmtpIOError:
     ssl_error = find_ssl_error(exc)
     if ssl_error is not None:
         return SmtpIOError("tls", f"TLS failed while {doing}: {ssl_error}", ssl_error=ssl_error)
     if isinstance(exc, SMTPTimeoutError | TimeoutError):
-        return SmtpIOError("timeout", f"no reply while {doing}")
+        return SmtpIOError("timeout", f"no reply while {doing}", waited_for=waiting)
     if isinstance(exc, SMTPConnectResponseError):
         reply = to_reply(exc.code, exc.message)
         return SmtpIOError("rejected", f"server refused the session: {reply}", reply=reply)
@@ -128,7 +147,10 @@ class SmtpSession:
         except (SMTPException, OSError, TimeoutError) as exc:
             if isinstance(exc, SMTPConnectResponseError):
                 self._server(exc.code, exc.message)
-            raise self._failed(exc, "waiting for the greeting") from None
+            # With implicit TLS a timeout may be the handshake's: only a plain one names the
+            # greeting.
+            raise self._failed(exc, "waiting for the greeting",
+                               None if implicit_tls else "the greeting") from None
         self.encrypted = implicit_tls
         self.greeting = self._server(response.code, response.message)
         return self.greeting
@@ -138,15 +160,16 @@ class SmtpSession:
         self.transcript.server(code, message)
         return to_reply(code, self.transcript.scrub(message))
 
-    def _failed(self, exc: BaseException, doing: str) -> SmtpIOError:
-        """Close, and convert ``exc``; its message may quote the server, so it is scrubbed."""
+    def _failed(self, exc: BaseException, doing: str, waiting: str | None = None) -> SmtpIOError:
+        """Close, and convert ``exc``; its message may quote the server, so it is scrubbed.
+        ``waiting``: the reply that was awaited (named by a timeout)."""
         self.close()
-        error = _convert(exc, doing)
+        error = _convert(exc, doing, waiting)
         reply = error.reply
         if reply is not None:
             reply = Reply(reply.code, reply.enhanced, self.transcript.scrub(reply.text))
         return SmtpIOError(error.kind, self.transcript.scrub(str(error)), reply=reply,
-                           ssl_error=error.ssl_error)
+                           ssl_error=error.ssl_error, waited_for=error.waited_for)
 
     async def command(self, line: str) -> Reply:
         """Send one command line and read its reply."""
@@ -155,7 +178,8 @@ class SmtpSession:
         try:
             response = await smtp.execute_command(*[part.encode() for part in line.split(" ")])
         except (SMTPException, OSError, TimeoutError, ValueError) as exc:
-            raise self._failed(exc, f"waiting for the reply to {command_name(line)}") from None
+            raise self._failed(exc, f"waiting for the reply to {command_name(line)}",
+                               waited_for(line)) from None
         self.last_message = self.transcript.scrub(response.message)
         return self._server(response.code, response.message)
 
@@ -213,7 +237,8 @@ class SmtpSession:
             if lines[-1] == "QUIT" and len(replies) == len(lines) - 1:
                 self.close()  # the server hung up instead of answering QUIT: nothing is lost
                 return replies
-            raise self._failed(exc, "waiting for pipelined replies") from None
+            raise self._failed(exc, "waiting for pipelined replies",
+                               waited_for(lines[min(len(replies), len(lines) - 1)])) from None
         finally:
             protocol.data_received = original  # type: ignore[method-assign]
         if lines[-1] == "QUIT":
@@ -248,6 +273,8 @@ class SmtpSession:
                 return self._server(exc.code, exc.message)
             raise self._failed(exc, "starting TLS") from None
         except (SMTPException, OSError, TimeoutError) as exc:
+            # aiosmtplib's one timeout covers the reply to STARTTLS and the handshake after
+            # it, which cannot be told apart here: not named as a late reply (tls-handshake).
             raise self._failed(exc, "starting TLS") from None
         self.encrypted = True
         self.capabilities = None
@@ -265,9 +292,10 @@ class SmtpSession:
         except SMTPResponseException as exc:
             if exc.code > 0:  # the refusal of DATA itself, or of the message
                 return self._server(exc.code, exc.message)
-            raise self._failed(exc, "sending the message") from None
+            raise self._failed(exc, "sending the message", "DATA") from None
         except (SMTPException, OSError, TimeoutError) as exc:
-            raise self._failed(exc, "waiting for the reply to the message data") from None
+            raise self._failed(exc, "waiting for the reply to the message data",
+                               "the end of the message") from None
         self.transcript.note(f"354 go ahead; sent the message ({len(message)} bytes) and '.'")
         return self._server(response.code, response.message)
 

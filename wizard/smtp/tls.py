@@ -7,6 +7,7 @@ finding can say exactly why (expired on a date, wrong name, self-signed, unknown
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import ssl
 import time
@@ -25,6 +26,7 @@ from wizard.smtp.certinfo import (
     parse_certificate,
 )
 from wizard.smtp.session import SmtpIOError, SmtpSession, elapsed_ms
+from wizard.smtp.slow_reply import slow_reply_finding
 from wizard.walk.context import CheckContext
 
 OLD_PROTOCOLS = ("TLSv1", "TLSv1.1", "SSLv3")
@@ -114,12 +116,25 @@ def negotiated_finding(info: dict[str, Any], how: str) -> Finding:
                    f"{how} worked; the connection is encrypted.", facts)
 
 
+def dns_names(cert: CertInfo | None) -> list[str]:
+    """The DNS names a certificate is for (no IP addresses): ``details["cert_names"]``, which
+    the planner resolves before it proposes one as the server name."""
+    out = []
+    for name in cert.names if cert else ():
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            out.append(name)
+    return out
+
+
 def certificate_finding(
     cert: CertInfo, host: str, verified: bool, now: datetime | None = None
 ) -> Finding:
     """The certificate's health when the handshake went through."""
     now = now or datetime.now(UTC)
-    details = cert.to_dict() | {"verified": verified, "host": host}
+    details = cert.to_dict() | {"verified": verified, "host": host,
+                                "cert_names": dns_names(cert)}
     days = cert.days_left(now)
     details["days_left"] = days
     if not verified:
@@ -173,6 +188,7 @@ async def failure_findings(
             "trust": target.ca_file or "system trust store",
             **_tls_facts(info),
         }
+        details["cert_names"] = dns_names(cert)
         if cert:
             details["certificate"] = cert.to_dict()
         if problem:
@@ -252,6 +268,9 @@ async def check_starttls(target: Target, ctx: CheckContext) -> list[Finding]:
         if exc.kind == "tls":
             address = ctx.address or target.host or ""
             return await failure_findings(target, address, False, exc, elapsed)
+        if exc.waited_for is not None:
+            return [slow_reply_finding("tls.starttls", Step.TLS, exc.waited_for, target.timeout,
+                                       elapsed)]
         return [Finding("tls.starttls", Step.TLS, Status.FAIL,
                         "The connection broke during STARTTLS", str(exc),
                         category="connection-dropped" if exc.kind == "disconnected"

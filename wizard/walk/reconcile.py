@@ -44,11 +44,13 @@ def apply_provider(provider: str | None, findings: Sequence[Finding]) -> list[Fi
     for finding in findings:
         if not finding.status.failed:
             continue
+        # The provider's advice is per category, so it fits the reply by construction; its
+        # general articles come after the reply's own (a 535 5.7.8 is the password first,
+        # not "SMTP AUTH disabled").
         own = advice(known.id, finding.category)
         first = [own.action.article] if own and isinstance(own.action, Read) \
             and own.action.article else []
-        articles = [*first, *(a for a in known.articles if a not in first),
-                    *(a for a in finding.articles if a not in first and a not in known.articles)]
+        articles = list(dict.fromkeys([*first, *finding.articles, *known.articles]))
         if own is not None:
             finding.next = own
         finding.articles = articles
@@ -61,6 +63,17 @@ def apply_provider(provider: str | None, findings: Sequence[Finding]) -> list[Fi
 
 def _passed(findings: Sequence[Finding], fid: str) -> bool:
     return any(f.id == fid and f.status is Status.PASS for f in findings)
+
+
+def _relay(findings: Sequence[Finding]) -> str:
+    """What the send step showed about relaying: "accepted" (an outside recipient was taken),
+    "refused" or "untested" (also for a session saved before the fact was recorded)."""
+    for finding in findings:
+        if finding.id in ("send.rcpt_to", "send.mail_from") and finding.step is Step.SEND:
+            relay = finding.details.get("relay")
+            if relay in ("accepted", "refused"):
+                return str(relay)
+    return "untested"
 
 
 def _settings(findings: Sequence[Finding], target: Target) -> str:
@@ -88,7 +101,6 @@ def reconcile_client_error(pasted: str, findings: Sequence[Finding], target: Tar
     shown = printable(pasted.strip()[:300])
     details = {"pasted": shown, "class": result.klass, "pasted_category": category}
     logged_in = _passed(findings, "auth.login")
-    accepted = _passed(findings, "send.rcpt_to")
     connected = _passed(findings, "connect.greeting")
     settings = _settings(findings, target)
 
@@ -107,11 +119,25 @@ def reconcile_client_error(pasted: str, findings: Sequence[Finding], target: Tar
             NextStep("Type the password again in your mail client's outgoing (SMTP) server "
                      f"settings, exactly as typed here, with the user name {target.user}.",
                      "you", {"kind": "read", "article": "auth-failed"}))
-    if category in ("relay-denied", "auth-required") and (logged_in or accepted):
+    relay = _relay(findings)
+    # Only what the walk did is compared: relaying was tested only if an outside recipient was
+    # tried, the login only if a 235 came back.
+    if category == "relay-denied" and relay == "untested":
+        return conclude(
+            Step.SEND, category, "Relaying was not tested here, so this compares nothing",
+            f"Your client gets \"{shown}\", but the wizard sent only to a recipient in the "
+            "server's own domain, which servers accept from anyone: whether this server passes "
+            "mail on to other domains for you was not tested.",
+            NextStep("Give a recipient in another domain (the one your client fails for) and "
+                     "run the check again.", "you", {"kind": "rerun", "ask": ["rcpt_to"]}))
+    if (category == "relay-denied" and logged_in and relay == "accepted") or (
+            category == "auth-required" and logged_in):
+        took = (f" and the server took the mail for {target.rcpt_to}"
+                if _passed(findings, "send.rcpt_to") else "")
         return conclude(
             Step.SEND, category, "Your mail client is not logging in",
-            f"The wizard logged in and the server took the mail, but your client gets "
-            f"\"{shown}\": it sends without logging in. Turn on \"my outgoing server requires "
+            f"The wizard logged in{took}, but your client gets \"{shown}\": it sends "
+            "without logging in. Turn on \"my outgoing server requires "
             f"authentication\" in the client and use {settings}.",
             NextStep("Turn on authentication for the outgoing server in your mail client, "
                      f"with {settings}.", "you", {"kind": "read", "article": category}))

@@ -22,13 +22,15 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wizard.model.findings import Finding, Status, Step, Verdict, worst
+from wizard.model.findings import Finding, NextStep, Status, Step, Verdict, worst
 from wizard.model.target import Target
 from wizard.smtp.auth import check_auth
 from wizard.smtp.connect import check_connect
 from wizard.smtp.ports import check_ports
 from wizard.smtp.resolve import resolve_host
 from wizard.smtp.send import check_send
+from wizard.smtp.session import waited_for
+from wizard.smtp.slow_reply import slow_reply_finding
 from wizard.smtp.tls import check_starttls
 from wizard.walk.context import CheckContext
 from wizard.walk.reconcile import apply_provider, provider_of, reconcile_client_error
@@ -77,7 +79,12 @@ class Stop:
 
 @dataclass(frozen=True)
 class Continue:
-    """Go on to the next step although this one failed (a later step explains it)."""
+    """Go on to the next step although this one failed (a later step explains it). ``settle``
+    runs once the SMTP steps are done: its finding's title, summary and next step become the
+    failing finding's, since only the later steps tell what the failure means (no AUTH offered:
+    does the server relay without a login?)."""
+
+    settle: Check | None = None
 
 
 @dataclass(frozen=True)
@@ -117,11 +124,44 @@ class StepNode:
     concurrent: bool = False  # runs beside the SMTP steps (started after connect)
 
 
-async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
-    """Relay denied: did the client log in, and is the sender's domain the server's?"""
-    from wizard.model.findings import NextStep
+SUBMISSION_WORDS = "the submission port (587 with STARTTLS or 465 with SSL/TLS)"
 
+
+def _server_to_server_step() -> NextStep:
+    return NextStep(f"It offers no login and refuses outside recipients: you are on a "
+                    f"server-to-server port; use {SUBMISSION_WORDS} and log in.", "you",
+                    {"kind": "rerun", "ask": ["port"]})
+
+
+def _server_to_server(target: Target) -> Finding:
+    """Relaying refused where no login is offered: the wrong kind of port."""
+    return Finding(
+        "send.relay_hint", Step.SEND, Status.FAIL,
+        "Refused because no client can log in on this port",
+        "Servers pass mail to other domains only for logged-in clients, and this one offers "
+        f"no AUTH: port {target.effective_port} is for mail between servers, not for sending "
+        "from a mail client.",
+        {"authenticated": False, "auth_offered": False}, category="relay-denied",
+        articles=["relay-denied", "choosing-the-port"], next=_server_to_server_step())
+
+
+async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
+    """Relay denied: did the client log in (could it: was a login offered), and is the
+    sender's domain the server's?"""
     if not ctx.authenticated:
+        auth = next((f for f in ctx.results if f.step is Step.AUTH), None)
+        if auth is not None and auth.details.get("auth_offered") is False:
+            return [_server_to_server(target)]
+        if auth is not None and auth.id == "auth.plaintext":
+            return [Finding(
+                "send.relay_hint", Step.SEND, Status.FAIL,
+                "The login was skipped (no encryption), so the server treated you as a stranger",
+                "The wizard does not send a password over an unencrypted connection, and "
+                "servers relay to other domains only for logged-in users.",
+                {"authenticated": False}, category="relay-denied",
+                articles=["relay-denied", "tls-not-offered", "choosing-the-port"],
+                next=NextStep(f"Use {SUBMISSION_WORDS}, where the login is encrypted, and run "
+                              "the check again.", "you", {"kind": "rerun", "ask": ["port"]}))]
         if target.user:
             title = "The login was not tested, so the server treated you as a stranger"
             summary = (f"A user name ({target.user}) was given, but the wizard could not log "
@@ -151,6 +191,44 @@ async def relay_hint(target: Target, ctx: CheckContext) -> list[Finding]:
                       {"kind": "contact", "who": "your-mail-admin"}))]
 
 
+async def without_login(target: Target, ctx: CheckContext) -> list[Finding]:
+    """A user name was given but the server offers no login: what the send step then showed
+    (does it relay for this client without one?). Pure over the session's findings."""
+    sent = ctx.finding("send.rcpt_to") or ctx.finding("send.mail_from")
+    relay = sent.details.get("relay") if sent is not None else None
+    port = target.effective_port
+    if relay == "accepted":
+        return [Finding(
+            "auth.offered", Step.AUTH, Status.FAIL,
+            "The server offers no login, and relays for you without one",
+            f"Its EHLO lists no AUTH, yet it took mail for {target.rcpt_to} (another domain) "
+            "without a login: it trusts your network address (an office or LAN relay). A mail "
+            "client set to log in fails here with \"authentication not supported\".",
+            {"relay": relay}, category="auth-not-offered",
+            next=NextStep(f"This server relays for you without a login: remove the user name "
+                          f"from the mail client (no authentication) and keep port {port}.",
+                          "you", {"kind": "rerun", "set": {"user": ""}}))]
+    if relay == "refused":
+        return [Finding(
+            "auth.offered", Step.AUTH, Status.FAIL,
+            "This server offers no login and refuses outside recipients",
+            f"Its EHLO lists no AUTH, so no client can log in here, and it refused mail for "
+            f"{target.rcpt_to} without a login: port {port} is a server-to-server port, not "
+            "the one for sending from a mail client.", {"relay": relay},
+            category="auth-not-offered", next=_server_to_server_step())]
+    if sent is None or sent.status is Status.SKIP:
+        return []
+    return [Finding(
+        "auth.offered", Step.AUTH, Status.FAIL,
+        "The server offers no login; relaying without one was not tested",
+        "Its EHLO lists no AUTH. The recipient is in the server's own domain, which servers "
+        "accept from anyone, so this says nothing about mail to other domains.",
+        {"relay": relay or "untested"}, category="auth-not-offered",
+        next=NextStep("Give a recipient in another domain and run the check again, to learn "
+                      "whether this server relays for you without a login.", "you",
+                      {"kind": "rerun", "ask": ["rcpt_to"]}))]
+
+
 async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
     # The DNS modules' import (and what they import) is CPU work: done in a thread, it does not
     # stall the SMTP dialogue running on this loop meanwhile.
@@ -165,6 +243,8 @@ async def _dns_step(target: Target, ctx: CheckContext) -> list[Finding]:
 
 PORTS = Check("connect.ports", "Try the usual mail ports", check_ports)
 RELAY_HINT = Check("send.relay_hint", "Why relaying was refused", relay_hint)
+WITHOUT_LOGIN = Check("auth.without_login", "What the server does without a login",
+                      without_login)
 
 def provider_choices() -> tuple[tuple[str, str], ...]:
     """The providers whose files give their own advice after a refused login (the same data
@@ -203,7 +283,10 @@ TREE: tuple[StepNode, ...] = (
     StepNode(Step.AUTH, "Log in", (
         Check("auth.login", "Authenticate with the given account", check_auth),
     ), (When("auth-failed", ASK_PROVIDER), When("auth-app-password", ASK_PROVIDER),
-        When("auth-disabled", ASK_PROVIDER))),
+        When("auth-disabled", ASK_PROVIDER),
+        # No login possible here: still test MAIL/RCPT without one (never a password in clear),
+        # and let what the send step shows decide what the missing login means.
+        When("auth-not-offered", Continue(WITHOUT_LOGIN)), When("tls-not-offered", Continue()))),
     StepNode(Step.SEND, "Hand over a message", (
         Check("send.mail", "MAIL FROM and RCPT TO (and the message if asked)", check_send),
     ), (When("relay-denied", Run(RELAY_HINT)),)),
@@ -282,6 +365,18 @@ def outcome_for(node: StepNode, findings: list[Finding]) -> Outcome | None:
     return Stop()
 
 
+def _last_command(ctx: CheckContext) -> str | None:
+    """The command the session last sent, as a ``waited_for`` (None before any was sent)."""
+    if ctx.smtp is None:
+        return None
+    for line in reversed(ctx.transcript.lines):
+        if line.dir.value == "client":
+            return waited_for(line.text)
+        if line.dir.value == "connect":
+            return "the greeting"
+    return None
+
+
 async def _bounded(check: Check, step: Step, target: Target,
                    ctx: CheckContext) -> list[Finding]:
     """Run one check within its budget; overrunning it is a finding, not a hang."""
@@ -290,6 +385,10 @@ async def _bounded(check: Check, step: Step, target: Target,
         async with asyncio.timeout(budget):
             return await check.run(target, ctx)
     except TimeoutError:
+        waiting = _last_command(ctx)
+        if waiting is not None:  # the connection stood: name what the server never finished
+            return [slow_reply_finding(check.id, step, waiting, budget,
+                                       details={"budget_s": budget})]
         return [Finding(check.id, step, Status.FAIL,
                         f"The server did not finish this step within {budget:g} s",
                         "The server kept the conversation going without ever completing it.",
@@ -326,6 +425,7 @@ async def walk(
     waited = 0.0  # time spent waiting for the person, not counted as the session's duration
     background: dict[Step, asyncio.Task[list[Finding]]] = {}
     stopped: Step | None = None
+    settles: list[tuple[Check, Step, Finding]] = []  # Continue(settle): run after the SMTP steps
 
     def start_concurrent() -> None:
         # Started once the connection stands, so its CPU work (imports, the Public Suffix
@@ -355,7 +455,8 @@ async def walk(
             found: list[Finding] = []
             if stopped is not None:
                 skipped = Finding(f"{node.step.value}.skipped", node.step, Status.SKIP,
-                                  f"Not checked: the {stopped.value} step failed", "")
+                                  f"Not checked: the {stopped.value} step failed", "",
+                                  {"because": stopped.value})
                 found.append(skipped)
                 ctx.results.append(skipped)
                 yield FindingAdded(skipped)
@@ -393,12 +494,23 @@ async def walk(
                 else:
                     if isinstance(outcome, Stop):
                         stopped = node.step
+                    elif outcome.settle is not None:
+                        failing = next(f for f in found if f.status.failed)
+                        settles.append((outcome.settle, node.step, failing))
                     outcome = None
             if stopped is not None and ctx.smtp is not None:
                 await ctx.smtp.quit()
             yield StepFinished(node.step, step_status(found))
         if ctx.smtp is not None:
             await ctx.smtp.quit()
+        for check, step, failing in settles:
+            meanings = await _bounded(check, step, target, ctx)
+            meaning = next((f for f in meanings if f.next is not None), None)
+            if meaning is not None:
+                failing.title, failing.summary = meaning.title, meaning.summary
+                failing.details.update(meaning.details)
+                failing.next = meaning.next
+                yield FindingUpdated(failing)
         start_concurrent()
         for node in TREE:
             task = background.pop(node.step, None)
