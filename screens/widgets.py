@@ -29,6 +29,13 @@ STATE_ICON = {"waiting": "·", "pass": "✓", "warn": "!", "fail": "✗", "skip"
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
+def wrapping_width(table_width: int, fixed: list[int]) -> int:
+    """The width left for a table's last column, which wraps (rows of ``height=None``), when
+    the other columns take ``fixed`` cells: nothing runs off the right edge. Each column has
+    one cell of padding a side; the vertical scrollbar takes two."""
+    return table_width - 2 - sum(w + 2 for w in fixed) - 2
+
+
 class ArticleButton(Button):
     """A button that opens one knowledge article."""
 
