@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Button, Label, ListItem, Static
 
 from wizard.model.findings import Action, Finding, Status, Verdict, article_of
-from wizard.output.actions import WHO_WORDS, describe
+from wizard.output.actions import category_words, describe, who_words
 from wizard.output.safetext import printable
 
 STATUS_LABEL = {
@@ -71,7 +71,7 @@ class FindingCard(Vertical):
         text = finding_text(f)
         problem = f.status.failed or f.status is Status.WARN
         if problem and f.category:
-            text.append(f"\ncategory: {f.category}", "dim")
+            text.append(f"\nKind of problem: {category_words(f.category)}", "dim")
         yield Static(text, classes="finding-text")
         if problem and f.articles:
             yield ArticleButton(f.articles[0], self.article_title or f.articles[0])
@@ -125,7 +125,7 @@ class VerdictBox(Vertical):
                  "error": "Could not check"}.get(verdict.status.value, verdict.status.value)
         head = Text.assemble((f" {label} ", STATUS_STYLE[verdict.status] + " reverse"), " ",
                              (printable(verdict.headline), "bold"))
-        who = WHO_WORDS.get(verdict.next.who, verdict.next.who)
+        who = who_words(verdict.next.who)
         step = Text.assemble(("Next", "bold"), (f" ({who}): ", "bold"),
                              printable(verdict.next.next_step))
         widgets: list[Static | Horizontal] = [Static(head, id="verdict-headline"),

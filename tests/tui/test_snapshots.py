@@ -99,8 +99,13 @@ def test_report_as_a_ticket(snap_compare) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
 
 
-def test_history(snap_compare, isolated) -> None:
+def test_history(snap_compare, isolated, monkeypatch) -> None:
+    import time
+
     from tests.tui.screens_fixture import write_history
+
+    monkeypatch.setenv("TZ", "UTC")  # History shows local time: pin the zone
+    time.tzset()
 
     write_history(isolated / "data" / "sessions")
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["f3"], run_before=steady)
