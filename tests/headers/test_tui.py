@@ -152,4 +152,5 @@ async def test_ctrl_o_goes_to_the_path_field_and_the_title_names_the_message(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.analysis is not None
-        assert screen.sub_title.startswith("Message") and " ms" not in screen.sub_title
+        title = str(screen.sub_title)
+        assert title.startswith("Message") and " ms" not in title
