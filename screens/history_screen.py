@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
+from screens.widgets import wrapping_width
 from screens.wizard_screen import WizardScreen
 from wizard.model.target import target_from_report
 from wizard.output.actions import category_words
@@ -31,6 +32,7 @@ from wizard.records.history import (
 )
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "magenta"}
+WHAT_WIDTH = 24  # the host or scenario column; the verdict column takes the rest and wraps
 STATUS_WORDS = {"pass": "All good", "warn": "Works, with warnings", "fail": "Problem",
                 "error": "Could not check"}
 
@@ -85,19 +87,23 @@ class HistoryScreen(WizardScreen[None]):
     def on_mount(self) -> None:
         self.sub_title = "History"
         table = self.query_one("#history-table", DataTable)
-        table.add_columns(f"Started ({local_zone()})", "What", "Verdict")
         self.sessions = list_sessions()
         self._fill("")
         table.focus()
 
     def _fill(self, words: str) -> None:
         table = self.query_one("#history-table", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        started = f"Started ({local_zone()})"
+        fixed = [max(16, len(started)), WHAT_WIDTH]
+        table.add_column(started, width=fixed[0])
+        table.add_column("What", width=fixed[1])
+        table.add_column("Verdict", width=max(12, wrapping_width(self.size.width, fixed)))
         shown = [s for s in self.sessions if not words.strip() or s.matches(words)]
         for summary in shown:
             table.add_row(Text(local_time(summary.started_at)),
-                          Text(printable(summary.host)[:40]), self._short(summary),
-                          key=str(summary.path))
+                          Text(printable(summary.host)[:WHAT_WIDTH]), self._short(summary),
+                          key=str(summary.path), height=None)
         if not self.sessions:
             self._detail(Text("No sessions yet: every walk (and every CLI check) is recorded "
                               f"here as it runs, in {sessions_dir()}."))
@@ -118,6 +124,9 @@ class HistoryScreen(WizardScreen[None]):
         if status in ("fail", "warn", "error") and isinstance(category, str) and category:
             words += ": " + category_words(category)
         return Text(words[:60], VERDICT_STYLE.get(status, ""))
+
+    def on_resize(self) -> None:
+        self._fill(self.query_one("#history-search", Input).value)
 
     def _detail(self, text: Text) -> None:
         self.query_one("#history-verdict", Static).update(text)
