@@ -64,7 +64,7 @@ def save_and_tell(screen: Screen[Any], name: str, text: str, what: str) -> None:
         except OSError as exc:
             screen.notify(f"Could not save: {exc}", severity="error", markup=False)
             return
-        screen.notify(f"Saved {what} to {written}", markup=False)
+        screen.notify(f"Saved {what} to {Path(written).resolve()}", markup=False)
 
     if path.exists() or path.is_symlink():
         screen.app.push_screen(ConfirmScreen(f"{path} exists. Replace it?", "Replace",

@@ -21,12 +21,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.quitting import QUIT_BINDINGS, is_first, offer_to_quit, quit_now
 from screens.run_screen import RunScreen
 from screens.widgets import StepItem, finding_text
 from screens.wizard_screen import WizardScreen
@@ -46,6 +47,7 @@ from wizard.lab.exercise import (
 )
 from wizard.lab.scenarios import Scenario
 from wizard.model.findings import Finding
+from wizard.output.actions import category_words, who_words
 from wizard.output.safetext import printable
 from wizard.walk.tree import WalkFinished
 
@@ -54,6 +56,12 @@ GENERIC_HINT = "Open the step marked ✗ (or !) and read the server's reply word
 
 class ExercisePickerScreen(WizardScreen[None]):
     """The exercises, by number and level, with the trainee's best score so far."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Quit", id="exercise.close", show=False,
+                tooltip="Offers to quit (the exercises are the first screen)"),
+        *QUIT_BINDINGS,
+    ]
 
     DEFAULT_CSS = """
     ExercisePickerScreen #exercise-intro, ExercisePickerScreen #exercise-sheet {
@@ -110,6 +118,18 @@ class ExercisePickerScreen(WizardScreen[None]):
     def on_screen_resume(self) -> None:
         self._fill()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return is_first(self) if action == "quit_now" else True
+
+    def action_close(self) -> None:
+        if is_first(self):
+            offer_to_quit(self)
+        else:
+            self.dismiss(None)
+
+    def action_quit_now(self) -> None:
+        quit_now(self)
+
     @on(DataTable.RowSelected, "#exercise-table")
     def _start(self, event: DataTable.RowSelected) -> None:
         number = int(str(event.row_key.value))
@@ -144,10 +164,13 @@ class ExerciseRunScreen(RunScreen):
                 tooltip=f"Show a hint (costs {HINT_COST} point before you answer)"),
     ]
     DEFAULT_CSS = """
-    ExerciseRunScreen #exercise-panel {
+    ExerciseRunScreen #exercise-box {
         height: auto;
-        padding: 0 1;
+        max-height: 6;
         border: round $accent;
+    }
+    ExerciseRunScreen #exercise-panel {
+        padding: 0 1;
     }
     """
 
@@ -169,10 +192,16 @@ class ExerciseRunScreen(RunScreen):
     def on_mount(self) -> None:  # Textual runs RunScreen.on_mount too (each class's handler)
         panel = Static(Content(f"{self.exercise.label}: run the checks, read the evidence, "
                                "then press d to give your diagnosis."), id="exercise-panel")
-        self.query_one("#run-main", Vertical).mount(panel, before=0)
+        box = VerticalScroll(panel, id="exercise-box")  # scrolls: the verdict keeps its room
+        self.query_one("#run-main", Vertical).mount(box, before=0)
 
     def _set_subtitle(self) -> None:
         self.sub_title = self.exercise.label
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "diagnose" and self.attempt is not None:
+            return False  # scored: the footer keeps its room for what is open now
+        return super().check_action(action, parameters)
 
     def _card(self, finding: Finding) -> Any:
         if self.revealed:
@@ -247,11 +276,14 @@ class ExerciseRunScreen(RunScreen):
         if self._last is not None:
             await super()._finish(self._last)
         mark = {True: "right", False: "wrong"}
+        said = category_words(attempt.answered)
+        was = "" if attempt.category_right else f"; it was: {category_words(attempt.expected)}"
         self._panel(
-            f"Your diagnosis: {attempt.answered} ({mark[attempt.category_right]}; expected "
-            f"{attempt.expected}). Your fix: {mark[attempt.fix_right]}. Hints: "
-            f"{attempt.hints}. Score: {attempt.points}/{attempt.max_points}.\n"
+            f"Score: {attempt.points}/{attempt.max_points}. What is wrong: you said "
+            f"\"{said}\" ({mark[attempt.category_right]}{was}). Your fix: "
+            f"{mark[attempt.fix_right]}. Hints: {attempt.hints}.\n"
             f"{printable(explanation(self.exercise), keep_newlines=True)}")
+        self.query_one("#run-setup").display = False  # the panel and verdict need the room
         self._status(f"Scored and saved to {self.sheet.json_path}. a: read the article.")
 
 
@@ -276,16 +308,19 @@ class DiagnosisScreen(ModalScreen[tuple[str, Fix] | None]):
         background: $surface;
         padding: 0 1;
     }
-    DiagnosisScreen #diagnosis-category {
+    DiagnosisScreen #diagnosis-category, DiagnosisScreen #diagnosis-fix {
         height: 1fr;
-    }
-    DiagnosisScreen #diagnosis-fix {
-        height: auto;
-        max-height: 12;
+        min-height: 3;
     }
     DiagnosisScreen .diagnosis-label {
-        margin-top: 1;
         text-style: bold;
+    }
+    DiagnosisScreen #diagnosis-title {
+        margin-bottom: 1;
+    }
+    DiagnosisScreen #diagnosis-choice {
+        height: auto;
+        color: $text-muted;
     }
     """
 
@@ -300,13 +335,14 @@ class DiagnosisScreen(ModalScreen[tuple[str, Fix] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="diagnosis-box"):
-            yield Static(Content(f"{self.label}: your diagnosis"), classes="diagnosis-label")
+            yield Static(Content(f"{self.label}: your diagnosis"), classes="diagnosis-label",
+                         id="diagnosis-title")
             yield Static(Content("1. What is wrong? (enter picks)"), classes="diagnosis-label")
-            yield OptionList(*(Option(Content(f"{cid} - {meaning}"), id=cid)
+            yield OptionList(*(Option(Content(meaning), id=cid)
                                for cid, meaning in self.categories), id="diagnosis-category")
             yield Static(Content("2. The fix (enter picks and submits)"),
                          classes="diagnosis-label")
-            yield OptionList(*(Option(Content(f"{fix.text} [{fix.who}]"), id=str(i))
+            yield OptionList(*(Option(Content(f"{fix.text} ({who_words(fix.who)})"), id=str(i))
                                for i, fix in enumerate(self.fixes)), id="diagnosis-fix")
             yield Static("", id="diagnosis-choice", markup=False)
             with Horizontal(classes="actions"):
@@ -317,8 +353,8 @@ class DiagnosisScreen(ModalScreen[tuple[str, Fix] | None]):
         self.query_one("#diagnosis-category", OptionList).focus()
 
     def _show(self) -> None:
-        text = f"Category: {self.category or '-'}   Fix: " + (
-            f"{self.fix.text[:60]}..." if self.fix else "-")
+        meaning = dict(self.categories).get(self.category or "", "-")
+        text = f"What is wrong: {meaning}   Fix: {self.fix.text if self.fix else '-'}"
         self.query_one("#diagnosis-choice", Static).update(text)
 
     @on(OptionList.OptionSelected, "#diagnosis-category")

@@ -24,7 +24,7 @@ from screens.widgets import ActionButton, ArticleButton
 from screens.wizard_screen import WizardScreen
 from wizard.catalog.words import words
 from wizard.model.findings import CheckDns, Read, article_of
-from wizard.output.actions import WHO_WORDS, describe
+from wizard.output.actions import category_words, describe, who_words
 from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
@@ -140,14 +140,14 @@ class ExplainScreen(WizardScreen[None]):
         codes = " ".join(str(c) for c in (result.code, result.enhanced) if c)
         more = f"   (+{len(results) - 1} more recipient(s): see Copy)" if len(results) > 1 else ""
         self.query_one("#explain-category", Static).update(Text.assemble(
-            ("Category: ", "bold"), (result.category, "bold reverse"),
+            ("What it is: ", "bold"), (category_words(result.category), "bold reverse"),
             (f"   reply {printable(codes)}" if codes else "", "dim"),
             (f"   provider: {printable(result.provider)}" if result.provider else "", "dim"),
             (more, "dim")))
         self.query_one("#explain-class", Static).update(Text.assemble(
             ("This is ", ""), (CLASS_WORDS.get(result.klass, result.klass), "bold")))
         self.query_one("#explain-reason", Static).update(printable(result.summary))
-        who = WHO_WORDS.get(result.next.who, result.next.who)
+        who = who_words(result.next.who)
         self.query_one("#explain-next", Static).update(Text.assemble(
             ("Do now", "bold"), (f" ({who}): ", "bold"), printable(result.next.next_step)))
         row = self.query_one("#explain-articles", Horizontal)

@@ -22,11 +22,28 @@ from textual.worker import Worker
 from screens.widgets import STATUS_STYLE, ArticleButton
 from screens.wizard_screen import WizardScreen
 from wizard.catalog.words import words
+from wizard.output.actions import who_words
 from wizard.output.safetext import printable
 
 if TYPE_CHECKING:
     from wizard.explain.service import Explanation
     from wizard.headers.result import Analysis
+
+def data_subject(text: str) -> str:
+    """The Subject header of a pasted message (first line of it), or ""."""
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the headers end at the first empty line
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "subject":
+            return value.strip()
+    return ""
+
+
+def message_title(subject: str) -> str:
+    """The screen's title after an analysis: the message it is about, not the timing."""
+    return f"Message: {printable(subject)[:50]}" if subject else "Message without a subject"
+
 
 VERDICT_LABEL = words().headers_verdict  # wizard/catalog/data/words.toml
 
@@ -48,8 +65,8 @@ class HeadersScreen(WizardScreen[None]):
     BINDINGS = [
         Binding("ctrl+r", "analyse", "Analyse", id="headers.run",
                 tooltip="Analyse the message in the box: hops, DKIM, ARC, SPF, DMARC, spam"),
-        Binding("ctrl+o", "load", "Load file", id="headers.load",
-                tooltip="Load the .eml file named in the path field"),
+        Binding("ctrl+o", "open_file", "Open file", id="headers.load",
+                tooltip="Open a .eml file: moves to the path field, then loads what it names"),
         Binding("escape", "close", "Close", id="headers.close",
                 tooltip="Close the Headers screen"),
     ]
@@ -80,6 +97,15 @@ class HeadersScreen(WizardScreen[None]):
             yield Horizontal(id="headers-articles")
             yield Static("", id="headers-report", markup=False)
         yield Footer()
+
+    def action_open_file(self) -> None:
+        """ctrl+o: load the file the path field names; with no path yet, go to the field."""
+        path = self.query_one("#headers-path", Input)
+        if path.value.strip():
+            self.action_load()
+        else:
+            path.focus()
+            self.notify("Type the path of a .eml file, then enter.", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Analyse a received message"
@@ -159,7 +185,7 @@ class HeadersScreen(WizardScreen[None]):
              STATUS_STYLE[verdict.status] + " reverse"), " ",
             (printable(verdict.headline), "bold"),
             ("\nNext: ", "bold"), printable(verdict.next.next_step),
-            (f"  (who: {verdict.next.who})", "dim"))
+            (f"  ({who_words(verdict.next.who)} acts)", "dim"))
         self.query_one("#headers-verdict", Static).update(head)
         row = self.query_one("#headers-articles", Horizontal)
         await row.remove_children()
@@ -167,7 +193,8 @@ class HeadersScreen(WizardScreen[None]):
         self.query_one("#headers-report", Static).update(
             render_text(analysis, titles=knowledge.title, verdict=False))
         self.query_one("#headers-result").display = True
-        self.sub_title = f"Analysed in {analysis.duration_ms} ms"
+        self.sub_title = message_title(data_subject(self.query_one("#headers-input",
+                                                                   TextArea).text))
 
     async def _show_bounce(self) -> None:
         from wizard.explain.render import render_text

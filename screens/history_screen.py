@@ -8,6 +8,7 @@ never raises for odd content), and every value is shown literally.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -17,8 +18,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
+from screens.widgets import wrapping_width
 from screens.wizard_screen import WizardScreen
 from wizard.model.target import target_from_report
+from wizard.output.actions import category_words
 from wizard.output.safetext import printable
 from wizard.records.history import (
     SessionSummary,
@@ -29,6 +32,25 @@ from wizard.records.history import (
 )
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "magenta"}
+WHAT_WIDTH = 24  # the host or scenario column; the verdict column takes the rest and wraps
+STATUS_WORDS = {"pass": "All good", "warn": "Works, with warnings", "fail": "Problem",
+                "error": "Could not check"}
+
+
+def local_zone() -> str:
+    """The name of this computer's time zone ("CET", "UTC")."""
+    return datetime.now().astimezone().tzname() or "local time"
+
+
+def local_time(stamp: str) -> str:
+    """A session's ISO start time in this computer's time zone, to the minute."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return printable(stamp)[:16]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class HistoryScreen(WizardScreen[None]):
@@ -65,19 +87,23 @@ class HistoryScreen(WizardScreen[None]):
     def on_mount(self) -> None:
         self.sub_title = "History"
         table = self.query_one("#history-table", DataTable)
-        table.add_columns("Started (UTC)", "What", "Verdict")
         self.sessions = list_sessions()
         self._fill("")
         table.focus()
 
     def _fill(self, words: str) -> None:
         table = self.query_one("#history-table", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        started = f"Started ({local_zone()})"
+        fixed = [max(16, len(started)), WHAT_WIDTH]
+        table.add_column(started, width=fixed[0])
+        table.add_column("What", width=fixed[1])
+        table.add_column("Verdict", width=max(12, wrapping_width(self.size.width, fixed)))
         shown = [s for s in self.sessions if not words.strip() or s.matches(words)]
         for summary in shown:
-            table.add_row(Text(summary.started_at.replace("+00:00", "")[:16].replace("T", " ")),
-                          Text(printable(summary.host)[:40]), self._short(summary),
-                          key=str(summary.path))
+            table.add_row(Text(local_time(summary.started_at)),
+                          Text(printable(summary.host)[:WHAT_WIDTH]), self._short(summary),
+                          key=str(summary.path), height=None)
         if not self.sessions:
             self._detail(Text("No sessions yet: every walk (and every CLI check) is recorded "
                               f"here as it runs, in {sessions_dir()}."))
@@ -93,8 +119,14 @@ class HistoryScreen(WizardScreen[None]):
         if summary.verdict is None:
             return Text("cancelled" if summary.cancelled else "unfinished", "dim")
         status = str(summary.verdict.get("status", ""))
-        return Text(f"{status.upper()} {printable(str(summary.verdict.get('category') or ''))}",
-                    VERDICT_STYLE.get(status, ""))
+        words = STATUS_WORDS.get(status, printable(status))
+        category = summary.verdict.get("category")
+        if status in ("fail", "warn", "error") and isinstance(category, str) and category:
+            words += ": " + category_words(category)
+        return Text(words[:60], VERDICT_STYLE.get(status, ""))
+
+    def on_resize(self) -> None:
+        self._fill(self.query_one("#history-search", Input).value)
 
     def _detail(self, text: Text) -> None:
         self.query_one("#history-verdict", Static).update(text)
@@ -190,7 +222,8 @@ class HistoryScreen(WizardScreen[None]):
             self._fill(self.query_one("#history-search", Input).value)
 
         self.app.push_screen(ConfirmScreen(f"Delete the session {summary.host} of "
-                                           f"{summary.started_at[:16]}?", "Delete", "Keep"),
+                                           f"{local_time(summary.started_at)}?", "Delete",
+                                           "Keep"),
                              delete)
 
     @on(Button.Pressed, "#history-close")

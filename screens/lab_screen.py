@@ -18,9 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from screens.quitting import QUIT_BINDINGS, is_first, offer_to_quit, quit_now
+from screens.widgets import wrapping_width
 from screens.wizard_screen import WizardScreen
 from wizard.lab.scenarios import Scenario, builtins
 from wizard.output.safetext import printable
+
+MIN_WHAT = 16  # the narrowest "What happens" column worth showing
 
 
 class LabPickerScreen(WizardScreen[None]):
@@ -28,9 +32,10 @@ class LabPickerScreen(WizardScreen[None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="lab.close",
-                tooltip="Close the lab (when opened from the target form)"),
+                tooltip="Close the lab (on the first screen: offers to quit)"),
         Binding("v", "toggle_answers", "Answers", id="lab.answers",
                 tooltip="Show or hide each scenario's expected verdict (for the trainer)"),
+        *QUIT_BINDINGS,
     ]
 
     def __init__(self, scenarios: Sequence[Scenario] | None = None) -> None:
@@ -55,18 +60,30 @@ class LabPickerScreen(WizardScreen[None]):
         table = self.query_one("#lab-table", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        columns = ["Scenario", "Level", "What happens"]
+        columns = [("Scenario", max((len(s.name) for s in self.scenarios), default=8)),
+                   ("Level", max((len(s.level) for s in self.scenarios), default=5))]
         if self.show_answers:
-            columns.insert(1, "Expected verdict")
-        table.add_columns(*columns)
+            columns.insert(1, ("Expected verdict",
+                               max((len(s.expected) for s in self.scenarios), default=16)))
+        for label, width in columns:
+            table.add_column(label, width=max(width, len(label)))
+        fixed = [max(w, len(label)) for label, w in columns]
+        left = wrapping_width(self.size.width, fixed)
+        what = left >= MIN_WHAT  # too narrow: the column goes; the pane below says it
+        if what:
+            table.add_column("What happens", width=left)
         for scenario in self.scenarios:
-            cells = [Text(scenario.name, "bold"), Text(scenario.level),
-                     Text(printable(scenario.title))]
+            cells = [Text(scenario.name, "bold"), Text(scenario.level)]
             if self.show_answers:
                 cells.insert(1, Text(scenario.expected))
-            table.add_row(*cells, key=scenario.name)
+            if what:
+                cells.append(Text(printable(scenario.title)))
+            table.add_row(*cells, key=scenario.name, height=None)
         if self.scenarios:
-            table.move_cursor(row=min(row, len(self.scenarios) - 1))
+            table.move_cursor(row=min(max(row, 0), len(self.scenarios) - 1))
+
+    def on_resize(self) -> None:
+        self._fill()
 
     def _scenario(self, name: object) -> Scenario | None:
         return next((s for s in self.scenarios if s.name == name), None)
@@ -102,6 +119,14 @@ class LabPickerScreen(WizardScreen[None]):
         self.notify("Expected verdicts shown." if self.show_answers
                     else "Expected verdicts hidden.")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return is_first(self) if action == "quit_now" else True
+
     def action_close(self) -> None:
-        if len(self.app.screen_stack) > 1:
+        if is_first(self):
+            offer_to_quit(self)
+        else:
             self.dismiss(None)
+
+    def action_quit_now(self) -> None:
+        quit_now(self)

@@ -72,7 +72,7 @@ class RunScreen(WizardScreen[None]):
     EXERCISE = False  # an exercise's seal closes what reveals the verdict until it is scored
 
     BINDINGS = [
-        Binding("escape", "cancel_or_back", "Cancel/Back", id="run.cancel",
+        Binding("escape", "cancel_or_back", "Back", id="run.cancel",
                 tooltip="Cancel the running checks; when nothing runs, go back"),
         Binding("ctrl+r", "rerun", "Re-run", id="run.rerun",
                 tooltip="Run every check again (after a fix, or after editing the target)"),

@@ -27,6 +27,7 @@ from textual.widgets import (
     Static,
 )
 
+from screens.quitting import TYPED_QUIT_BINDINGS, is_first, offer_to_quit, quit_now
 from screens.wizard_screen import WizardScreen
 from wizard.catalog.providers import catalog
 from wizard.model.secret import Secret
@@ -47,10 +48,10 @@ FLAGS: tuple[str, ...] = ("send", "verify_tls", "allow_plaintext_auth", "blockli
 FORM: tuple[str, ...] = MAIN + MORE
 FIELDS: tuple[TargetField, ...] = tuple(FIELDS_BY_NAME[name] for name in FORM)
 SECRETS = ("password", "oauth_token")
-FLAG_LABELS = {
+FLAG_LABELS = {  # each fits beside the labels' column at 80 columns
     "send": "Send one real test message (asks before sending)",
-    "verify_tls": "Verify the server's certificate (turn off only to look at a broken one)",
-    "allow_plaintext_auth": "Allow the password without encryption (a trusted LAN only)",
+    "verify_tls": "Verify the certificate (turn off only to inspect it)",
+    "allow_plaintext_auth": "Allow the password unencrypted (trusted LAN only)",
     "blocklists": "Ask DNS blocklists about the sending IP and domain",
     "dns": "Check the domains' DNS too",
 }
@@ -129,7 +130,8 @@ class TargetScreen(WizardScreen[Target | None]):
         Binding("ctrl+s", "save_profile", "Save profile", id="target.save_profile",
                 tooltip="Save these fields (never the password) under the profile name"),
         Binding("escape", "cancel", "Back", id="target.back", show=False,
-                tooltip="Leave without changing the target"),
+                tooltip="Leave without changing the target (on the first screen: quit)"),
+        *TYPED_QUIT_BINDINGS,
     ]
 
     def __init__(self, target: Target | None = None, edit: bool = False) -> None:
@@ -170,7 +172,7 @@ class TargetScreen(WizardScreen[Target | None]):
                         yield Label("Security", classes="target-label")
                         yield Select(SECURITY_CHOICES, value=values["security"],
                                      allow_blank=False, id="f-security", compact=True)
-            yield Checkbox("Only the DNS of a domain (no server: give the domain below)",
+            yield Checkbox("Only the DNS of a domain (give it under More options)",
                            value=not self.base.host and bool(self.base.domain), id="f-dns-only",
                            compact=True)
             with Collapsible(title="More options: DNS, certificates, timeout, HELO, sending",
@@ -198,8 +200,13 @@ class TargetScreen(WizardScreen[Target | None]):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Escape only leaves the form when it was opened to edit a running target."""
-        return self.edit if action == "cancel" else True
+        """Escape leaves the form opened to edit a running target, or offers to quit on the
+        first screen; ctrl+q is shown on the first screen."""
+        if action == "cancel":
+            return self.edit or is_first(self)
+        if action == "quit_now":
+            return is_first(self)
+        return True
 
     def on_mount(self) -> None:
         self.sub_title = "Edit the target" if self.edit else "Target"
@@ -299,6 +306,11 @@ class TargetScreen(WizardScreen[Target | None]):
     def action_cancel(self) -> None:
         if self.edit:
             self.dismiss(None)
+        elif is_first(self):
+            offer_to_quit(self)
+
+    def action_quit_now(self) -> None:
+        quit_now(self)
 
     @on(Button.Pressed, "#target-explain")
     def _explain(self) -> None:

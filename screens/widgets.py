@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Button, Label, ListItem, Static
 
 from wizard.model.findings import Action, Finding, Status, Verdict, article_of
-from wizard.output.actions import WHO_WORDS, describe
+from wizard.output.actions import category_words, describe, who_words
 from wizard.output.safetext import printable
 
 STATUS_LABEL = {
@@ -27,6 +27,13 @@ STATUS_STYLE = {
 STATE_ICON = {"waiting": "·", "pass": "✓", "warn": "!", "fail": "✗", "skip": "–",
               "error": "‼", "cancelled": "■"}
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def wrapping_width(table_width: int, fixed: list[int]) -> int:
+    """The width left for a table's last column, which wraps (rows of ``height=None``), when
+    the other columns take ``fixed`` cells: nothing runs off the right edge. Each column has
+    one cell of padding a side; the vertical scrollbar takes two."""
+    return table_width - 2 - sum(w + 2 for w in fixed) - 2
 
 
 class ArticleButton(Button):
@@ -64,7 +71,7 @@ class FindingCard(Vertical):
         text = finding_text(f)
         problem = f.status.failed or f.status is Status.WARN
         if problem and f.category:
-            text.append(f"\ncategory: {f.category}", "dim")
+            text.append(f"\nKind of problem: {category_words(f.category)}", "dim")
         yield Static(text, classes="finding-text")
         if problem and f.articles:
             yield ArticleButton(f.articles[0], self.article_title or f.articles[0])
@@ -118,7 +125,7 @@ class VerdictBox(Vertical):
                  "error": "Could not check"}.get(verdict.status.value, verdict.status.value)
         head = Text.assemble((f" {label} ", STATUS_STYLE[verdict.status] + " reverse"), " ",
                              (printable(verdict.headline), "bold"))
-        who = WHO_WORDS.get(verdict.next.who, verdict.next.who)
+        who = who_words(verdict.next.who)
         step = Text.assemble(("Next", "bold"), (f" ({who}): ", "bold"),
                              printable(verdict.next.next_step))
         widgets: list[Static | Horizontal] = [Static(head, id="verdict-headline"),

@@ -132,3 +132,25 @@ async def test_a_bounce_is_explained_and_garbage_is_refused(dns: DnsServer,
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert screen.analysis is None
+
+
+async def test_ctrl_o_goes_to_the_path_field_and_the_title_names_the_message(
+        dns: DnsServer, tmp_path: Path) -> None:
+    app = app_for(dns)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        screen = app.screen
+        assert isinstance(screen, HeadersScreen)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        path_field = screen.query_one("#headers-path", Input)
+        assert path_field.has_focus
+        story = next(iter(STORIES.values()))
+        path = tmp_path / "one.eml"
+        path.write_bytes(story.data)
+        await pilot.press(*str(path), "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.analysis is not None
+        title = str(screen.sub_title)
+        assert title.startswith("Message") and " ms" not in title

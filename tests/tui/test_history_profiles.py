@@ -79,3 +79,37 @@ def test_profiles_never_store_secrets_and_validate_names(isolated: Path) -> None
         profiles.load_profile("missing")
     profiles.delete_profile("home")
     assert profiles.list_profiles() == []
+
+
+def test_history_shows_local_time_with_the_zone(monkeypatch):
+    import time
+
+    from screens.history_screen import local_time, local_zone
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert local_time("2026-11-20T10:00:00+00:00") == "2026-11-20 11:00"
+        assert local_zone() == "CET"
+        assert local_time("not a time") == "not a time"
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+async def test_save_names_the_full_path_written(tmp_path):
+    from screens.report_screen import ReportScreen
+    from tests.tui.screens_fixture import failing_session
+    from tests.tui.tuikit import make_app
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_report(failing_session())
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+    written = tmp_path / "smtp-wizard-smtp.example.com.md"
+    assert written.exists()
+    assert any(str(written.resolve()) in m for m in said), said

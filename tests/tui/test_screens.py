@@ -112,7 +112,9 @@ async def test_explain_a_pasted_error_shows_category_and_article() -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert screen.category == "recipient-unknown"
-        assert "recipient-unknown" in texts(screen, "#explain-category")[0]
+        shown = texts(screen, "#explain-category")[0]
+        assert "The recipient mailbox does not exist" in shown
+        assert "recipient-unknown" not in shown  # words, not the id
         assert "permanent" in texts(screen, "#explain-class")[0]
         await pilot.click(".article-button")
         await pilot.pause()

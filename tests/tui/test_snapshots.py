@@ -99,8 +99,13 @@ def test_report_as_a_ticket(snap_compare) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
 
 
-def test_history(snap_compare, isolated) -> None:
+def test_history(snap_compare, isolated, monkeypatch) -> None:
+    import time
+
     from tests.tui.screens_fixture import write_history
+
+    monkeypatch.setenv("TZ", "UTC")  # History shows local time: pin the zone
+    time.tzset()
 
     write_history(isolated / "data" / "sessions")
     assert snap_compare(make_app(), terminal_size=(80, 24), press=["f3"], run_before=steady)
@@ -166,3 +171,21 @@ def test_exercise_picker(snap_compare) -> None:
                  knowledge_dirs=[str(ARTICLES)], score_folder=Path("scores"))  # shown: fixed
     assert snap_compare(app, terminal_size=(80, 24), run_before=steady)
 
+
+
+def test_diagnosis_dialog(snap_compare) -> None:
+    """The exercise's diagnosis at 80x24: rows of both lists and the buttons visible."""
+    async def run_before(pilot) -> None:
+        from screens.exercise_screen import DiagnosisScreen
+        from wizard.lab.exercise import category_choices, fix_choices
+
+        fixes = fix_choices("auth-failed", {}, seed="sam/12")
+        await pilot.app.push_screen(DiagnosisScreen("Exercise 12", category_choices(), fixes))
+        await steady(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_escape_on_the_first_screen_asks_to_quit(snap_compare) -> None:
+    assert snap_compare(make_app(lab=True), terminal_size=(80, 24), press=["escape"],
+                        run_before=steady)

@@ -151,7 +151,7 @@ def explanation(exercise: Exercise) -> str:
 
     g = guide(exercise.scenario.expected)
     return (f"{exercise.label} was '{exercise.scenario.name}': {exercise.scenario.title}. "
-            f"{exercise.scenario.description} The wizard's verdict: {g.id} - {g.meaning} "
+            f"{exercise.scenario.description} The wizard's verdict: {g.meaning} "
             f"Fix: {g.next_step}")
 
 

@@ -21,6 +21,18 @@ SECURITY_WORDS = words().security
 FIELD_WORDS = words().field
 
 
+def who_words(who: str | None) -> str:
+    """Who must act, in words ("your mail administrator"), never the id."""
+    return WHO_WORDS.get(who or "", (who or "someone").replace("-", " "))
+
+
+def category_words(category: str | None) -> str:
+    """A category in words: its one-line meaning from ``categories.toml``, never the id."""
+    from wizard.catalog.categories import guide
+
+    return guide(category).meaning.rstrip(".")
+
+
 def _value_words(name: str, value: Any) -> str:
     if name == "security":
         return f"security {SECURITY_WORDS.get(str(value), value)}"
