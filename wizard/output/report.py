@@ -147,6 +147,7 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     out = [f"smtp-wizard {session.command}: {printable(_target_line(session))}", ""]
     if not session.target.verify_tls:
         out[1:1] = [_paint(NO_VERIFY_WARNING, Status.WARN, colour)]
+    out[len(out) - 1:len(out) - 1] = arrival_lines(session.arrival)
     for step, findings in _by_step(session.findings):
         out.append(step.upper())
         for f in findings:
@@ -174,6 +175,31 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
         out.append(f"note: {printable(note)}")
     out.append(f"took {session.duration_ms} ms")
     return "\n".join(out) + "\n"
+
+
+def arrival_lines(arrival: dict | None) -> list[str]:
+    """The read-back (check --send --arrival), for the top of the text report."""
+    if not arrival:
+        return []
+    out = [f"ARRIVAL: {printable(arrival.get('finding') or arrival.get('status') or '-')}"]
+    summary = arrival.get("headers_analysis") or {}
+    if arrival.get("sending_ip"):
+        out.append(f"  sending IP {printable(arrival['sending_ip'])} "
+                   f"({printable(arrival.get('sending_ip_source') or '-')})")
+    hops = summary.get("hops") or []
+    if hops:
+        out.append(f"  {len(hops)} hop(s): " + " -> ".join(
+            printable(str(h.get('by') or '?')) for h in hops))
+    auth = [f"{m.upper()} {printable(str((summary.get(m) or {}).get('result', '-')))}"
+            for m in ("spf", "dmarc") if isinstance(summary.get(m), dict)]
+    dkim = summary.get("dkim") or []
+    auth.append("DKIM " + (", ".join(printable(str(d.get("result", "-"))) for d in dkim)
+                           if dkim else "none"))
+    if summary:
+        out.append("  " + "; ".join(auth))
+    if summary.get("headline"):
+        out.append(f"  headers: {printable(summary['headline'])}")
+    return out
 
 
 def _evidence_lines(f: Finding) -> list[str]:
