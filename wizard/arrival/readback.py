@@ -215,22 +215,26 @@ async def read_back(s: ImapSettings, message_id: str, wait_s: float = 120.0,
     deadline = started + wait_s + SETUP_S + s.timeout
     watch = _Watch()
     scrubber = Transcript([s.password], s.user)
-    try:
-        await asyncio.wait_for(asyncio.to_thread(
-            _session, s, message_id, wait_s, poll_s, keep, started, deadline, watch, progress,
-            result), deadline - started + 1)
-    except TimeoutError:
+    task = asyncio.ensure_future(asyncio.to_thread(
+        _session, s, message_id, wait_s, poll_s, keep, started, deadline, watch, progress,
+        result))
+    done, _ = await asyncio.wait({task}, timeout=deadline - started + 1)
+    if not done:  # a server dribbling bytes: shut its socket so the worker ends
         watch.kill()
         result.status, result.error = "error", "the IMAP server did not finish in time"
-    except (ImapError, OSError, imaplib_error()) as exc:
-        text = str(exc) or type(exc).__name__
-        if isinstance(exc, TimeoutError | socket.timeout):
-            text = "the IMAP server did not answer in time"
-        elif isinstance(exc, ConnectionRefusedError):
-            text = f"nothing listens on {s.host} port {s.effective_port} (connection refused)"
-        if result.status != "arrived":
-            result.status = "error"
-        result.error = scrubber.scrub_typed(text)[:300]
+        task.add_done_callback(lambda t: t.exception())  # collected, never reported twice
+    else:
+        try:
+            task.result()
+        except (ImapError, OSError, imaplib_error()) as exc:
+            text = str(exc) or type(exc).__name__
+            if isinstance(exc, TimeoutError):
+                text = "the IMAP server did not answer in time"
+            elif isinstance(exc, ConnectionRefusedError):
+                text = f"nothing listens on {s.host} port {s.effective_port} (connection refused)"
+            if result.status != "arrived":
+                result.status = "error"
+            result.error = scrubber.scrub_typed(text)[:300]
     result.waited_s = result.waited_s or time.monotonic() - started
     return result
 
