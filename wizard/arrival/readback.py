@@ -160,7 +160,10 @@ def _session(s: ImapSettings, message_id: str, wait_s: float, poll_s: float, kee
         try:
             check(client.login(s.user, s.password.reveal()), "LOGIN")
         except imaplib_error() as exc:
-            raise ImapError(f"the IMAP login as {s.user} was refused: {exc}") from None
+            said = exc.args[0] if exc.args else ""
+            if isinstance(said, bytes):
+                said = said.decode("utf-8", "replace")
+            raise ImapError(f"the IMAP login as {s.user} was refused: {said}") from None
         folders = parse_list(check(client.list(), "LIST"))
         inbox = next((f for f in folders if f.name.upper() == "INBOX"), Folder("INBOX", ()))
         junk = find_junk(folders)

@@ -147,7 +147,9 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     out = [f"smtp-wizard {session.command}: {printable(_target_line(session))}", ""]
     if not session.target.verify_tls:
         out[1:1] = [_paint(NO_VERIFY_WARNING, Status.WARN, colour)]
-    out[len(out) - 1:len(out) - 1] = arrival_lines(session.arrival)
+    arrival = arrival_lines(session.arrival)
+    if arrival:
+        out += [*arrival, ""]
     for step, findings in _by_step(session.findings):
         out.append(step.upper())
         for f in findings:
