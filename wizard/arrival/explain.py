@@ -40,6 +40,9 @@ async def explain(arrival: Arrival, resolver: Any, budget_s: float | None = None
     summary = {key: whole.get(key) for key in SUMMARY_KEYS}
     verdict = analysis.verdict
     summary["headline"] = verdict.headline if verdict else None
+    summary["dns"] = budget_s != 0
+    if budget_s == 0:  # --no-dns: nothing could be looked up, say so rather than blame DNS
+        summary["headline"] = "DNS checks were off: SPF, DKIM and DMARC were not evaluated"
     arrival.analysis = summary
     arrival.sending_ip, arrival.sending_ip_source = _sending_ip(analysis)
     return arrival

@@ -244,6 +244,10 @@ def render_markdown(session: Session, commands: bool = True) -> str:
         f"- **Next step ({who}):** {markdown_inline(step)}",
         f"- **Tell the caller:** {markdown_inline(caller_line(session))}",
     ]
+    arrival = arrival_lines(session.arrival)
+    if arrival:  # right under "Tested": did it arrive, and where
+        out[3:3] = [f"- **Arrival:** {markdown_inline(arrival[0].removeprefix('ARRIVAL: '))}",
+                    *(f"  - {markdown_inline(line.strip())}" for line in arrival[1:])]
     if verdict.next.action.kind != "none":
         out.append(f"- **Action:** {markdown_inline(action)}"
                    + (f" (`{command}`)" if command else ""))
