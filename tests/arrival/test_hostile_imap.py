@@ -18,7 +18,8 @@ MSGID = "<1.2.3@smtp-wizard.test>"
 Handler = Callable[[str, str, asyncio.StreamWriter], Awaitable[bool]]
 
 
-async def _serve(handler: Handler, wait_s: float = 3.0, timeout: float = 1.0) -> Arrival:
+async def _serve(handler: Handler, wait_s: float = 3.0, timeout: float = 1.0,
+                 setup_s: float = 30.0, seen: list[str] | None = None) -> Arrival:
     """Run ``read_back`` against a server whose answers ``handler(tag, command, writer)`` writes
     (returns False to stop answering); plaintext is allowed (loopback, test server)."""
 
@@ -41,7 +42,9 @@ async def _serve(handler: Handler, wait_s: float = 3.0, timeout: float = 1.0) ->
     settings = ImapSettings("127.0.0.1", "u@x.test", Secret(PASSWORD), port=port,
                             security="none", allow_plaintext=True, timeout=timeout)
     try:
-        return await asyncio.wait_for(read_back(settings, MSGID, wait_s, poll_s=0.2), 60)
+        return await asyncio.wait_for(read_back(
+            settings, MSGID, wait_s, poll_s=0.2, setup_s=setup_s,
+            progress=None if seen is None else seen.append), 60)
     finally:
         server.close()
 
@@ -67,6 +70,20 @@ def test_no_tagged_reply_ends_with_an_error() -> None:
     result = asyncio.run(_serve(silent))
     assert result.status == "error"
     assert result.error is not None and "did not answer in time" in result.error
+
+
+def test_a_server_dribbling_bytes_is_cut_off_at_the_overall_bound() -> None:
+    async def dribble(tag: str, command: str, w: asyncio.StreamWriter) -> bool:
+        w.write(b"* CAPABILITY IMAP4rev1")  # never a line end: each byte resets a read timeout
+        for _ in range(100):
+            w.write(b" X")
+            await w.drain()
+            await asyncio.sleep(0.2)
+        return False
+
+    result = asyncio.run(_serve(dribble, wait_s=1.0, timeout=1.0, setup_s=0.5))
+    assert result.status == "error"
+    assert result.error == "the IMAP server did not finish in time"
 
 
 def test_endless_literal_is_refused_at_once() -> None:
@@ -100,7 +117,9 @@ def test_huge_header_is_refused_and_the_arrival_still_named() -> None:
 
 
 def test_not_arrived_after_the_wait_is_a_finding() -> None:
-    result = asyncio.run(_serve(_mailbox, wait_s=1.0))
+    seen: list[str] = []
+    result = asyncio.run(_serve(_mailbox, wait_s=1.0, seen=seen))
+    assert seen and "of 1 s (INBOX, Spam folder)" in seen[-1]
     assert result.status == "not-arrived" and result.folder is None
     assert result.searched == ["INBOX", "Spam folder"] and result.polls >= 2
     result.queue_id, result.accepted_at = "ABC123", "2026-12-08T01:02:00+00:00"

@@ -208,14 +208,15 @@ def imaplib_error() -> type[Exception]:
 
 async def read_back(s: ImapSettings, message_id: str, wait_s: float = 120.0,
                     poll_s: float = 2.0, keep: bool = False,
-                    progress: Progress | None = None) -> Arrival:
-    """Wait for ``message_id`` in INBOX and Junk; never raises for what the server does."""
+                    progress: Progress | None = None, setup_s: float = SETUP_S) -> Arrival:
+    """Wait for ``message_id`` in INBOX and Junk; never raises for what the server does.
+    Everything ends within ``wait_s + setup_s + timeout + 1`` seconds."""
     result = Arrival("error", message_id)
     if not re.fullmatch(r"<[^<>\"\\\s]{3,500}>", message_id):
         result.error = "the Message-ID is not one the wizard can search for"
         return result
     started = time.monotonic()
-    deadline = started + wait_s + SETUP_S + s.timeout
+    deadline = started + wait_s + setup_s + s.timeout
     watch = _Watch()
     scrubber = Transcript([s.password], s.user)
     task = asyncio.ensure_future(asyncio.to_thread(
