@@ -8,6 +8,7 @@ reply cannot move the cursor, change colours or write the clipboard of whoever r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from wizard.catalog.words import words
 from wizard.model.findings import STEP_ORDER, Finding, Status
@@ -179,7 +180,7 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     return "\n".join(out) + "\n"
 
 
-def arrival_lines(arrival: dict | None) -> list[str]:
+def arrival_lines(arrival: dict[str, Any] | None) -> list[str]:
     """The read-back (check --send --arrival), for the top of the text report."""
     if not arrival:
         return []
