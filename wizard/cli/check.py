@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wizard.cli import SUMMARY
 from wizard.cli.common import (
@@ -36,6 +36,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     parser.add_argument("--no-third-party", action="store_true",
                         help="with --address: do not ask Mozilla's ISPDB or Microsoft")
     add_lab_args(parser)
+    from wizard.cli.arrival import add_arrival_args
+
+    add_arrival_args(parser)
     add_format_args(parser)
     parser.add_argument("--evidence-only", action="store_true",
                         help="print what was seen (findings, transcript) without the verdict, "
@@ -59,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     notes: list[str] = []
     if address:
         target, found, notes = _discovered(target, address, args)
+    imap = _arrival_settings(args, target)
     if args.evidence_only and args.format != "text":
         return fail_usage("--evidence-only prints text: not with --format " + args.format)
     if found is not None and target.host is None:
@@ -72,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
     session.notes[:0] = notes
     if found is not None:
         session.discovery = found.to_dict()
+    if imap is not None:
+        from wizard.cli.arrival import run_arrival
+
+        run_arrival(session, imap, args)
     if args.evidence_only:
         from wizard.cli.common import emit
         from wizard.output.report import render_evidence
@@ -79,6 +87,13 @@ def run(args: argparse.Namespace) -> int:
         emit(render_evidence(session), args.output)
         return 0
     return report_session(session, args.format, args.output)
+
+
+def _arrival_settings(args: argparse.Namespace, target: Target) -> Any:
+    """``--arrival``'s IMAP settings (None without it), read before anything is sent."""
+    from wizard.cli.arrival import arrival_settings
+
+    return arrival_settings(args, target)
 
 
 def _discovered(target: Target, address: str, args: argparse.Namespace

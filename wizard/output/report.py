@@ -8,6 +8,7 @@ reply cannot move the cursor, change colours or write the clipboard of whoever r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from wizard.catalog.words import words
 from wizard.model.findings import STEP_ORDER, Finding, Status, Step
@@ -233,6 +234,9 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
     out = [f"smtp-wizard {session.command}: {printable(_target_line(session))}", ""]
     if not session.target.verify_tls:
         out[1:1] = [_paint(NO_VERIFY_WARNING, Status.WARN, colour)]
+    arrival = arrival_lines(session.arrival)
+    if arrival:
+        out += [*arrival, ""]
     for step, findings in _by_step(session.findings):
         out.append(step.upper())
         for f in findings:
@@ -260,6 +264,31 @@ def render_text(session: Session, colour: bool = False, commands: bool = True) -
         out.append(f"note: {printable(note)}")
     out.append(f"took {session.duration_ms} ms")
     return "\n".join(out) + "\n"
+
+
+def arrival_lines(arrival: dict[str, Any] | None) -> list[str]:
+    """The read-back (check --send --arrival), for the top of the text report."""
+    if not arrival:
+        return []
+    out = [f"ARRIVAL: {printable(arrival.get('finding') or arrival.get('status') or '-')}"]
+    summary = arrival.get("headers_analysis") or {}
+    if arrival.get("sending_ip"):
+        out.append(f"  sending IP {printable(arrival['sending_ip'])} "
+                   f"({printable(arrival.get('sending_ip_source') or '-')})")
+    hops = summary.get("hops") or []
+    if hops:
+        out.append(f"  {len(hops)} hop(s): " + " -> ".join(
+            printable(str(h.get('by') or '?')) for h in hops))
+    auth = [f"{m.upper()} {printable(str((summary.get(m) or {}).get('result', '-')))}"
+            for m in ("spf", "dmarc") if isinstance(summary.get(m), dict)]
+    dkim = summary.get("dkim") or []
+    auth.append("DKIM " + (", ".join(printable(str(d.get("result", "-"))) for d in dkim)
+                           if dkim else "none"))
+    if summary:
+        out.append("  " + "; ".join(auth))
+    if summary.get("headline"):
+        out.append(f"  headers: {printable(summary['headline'])}")
+    return out
 
 
 def _evidence_lines(f: Finding) -> list[str]:
@@ -302,6 +331,10 @@ def render_markdown(session: Session, commands: bool = True) -> str:
         f"- **Next step ({who}):** {markdown_inline(step)}",
         f"- **Tell the caller:** {markdown_inline(caller_line(session))}",
     ]
+    arrival = arrival_lines(session.arrival)
+    if arrival:  # right under "Tested": did it arrive, and where
+        out[3:3] = [f"- **Arrival:** {markdown_inline(arrival[0].removeprefix('ARRIVAL: '))}",
+                    *(f"  - {markdown_inline(line.strip())}" for line in arrival[1:])]
     if verdict.next.action.kind != "none":
         out.append(f"- **Action:** {markdown_inline(action)}"
                    + (f" (`{command}`)" if command else ""))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,12 @@ def test_message(target: Target) -> bytes:
         "",
     ]
     return "\r\n".join(lines).encode("ascii", "replace")
+
+
+def message_id(message: bytes) -> str | None:
+    """The Message-ID of a test message (what the arrival check searches for)."""
+    found = re.search(rb"^Message-ID: (<[^>\r\n]+>)\r$", message, re.M)
+    return found.group(1).decode("ascii") if found else None
 
 
 COMMAND_WORDS = {"MAIL": "MAIL FROM", "RCPT": "RCPT TO", "DATA": "the message"}
@@ -211,10 +218,13 @@ async def check_send(target: Target, ctx: CheckContext) -> list[Finding]:
         return findings
     elapsed = elapsed_ms(start)
     queue_id = _queue_id(final.text) if final.code == 250 else None
+    accepted_at = datetime.now(UTC).isoformat(timespec="seconds") if final.code == 250 else None
     findings.append(reply_finding("send.data", "DATA", final,
                                   "The test message was accepted" + (
                                       f" (queue id {queue_id})" if queue_id else ""), elapsed,
                                   {"delivered": final.code == 250, "size": len(message),
-                                   "final_reply": str(final), "queue_id": queue_id}, facts,
+                                   "final_reply": str(final), "queue_id": queue_id,
+                                   "message_id": message_id(message),
+                                   "accepted_at": accepted_at}, facts,
                                   ctx.explain))
     return findings

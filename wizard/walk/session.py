@@ -29,6 +29,8 @@ class Session:
     notes: list[str] = field(default_factory=list)
     # check --address: what discovery found (``Discovery.to_dict``), reported as "discovery".
     discovery: dict[str, Any] | None = None
+    # check --send --arrival: the read-back (``Arrival.to_dict``), reported as "arrival".
+    arrival: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -36,6 +38,8 @@ class Session:
 
     def to_dict(self) -> dict[str, Any]:
         extra = {"discovery": self.discovery} if self.discovery is not None else {}
+        if self.arrival is not None:
+            extra["arrival"] = self.arrival
         return {
             "schema": SCHEMA_VERSION,
             "tool": {"name": "smtp-wizard", "version": __version__, "command": self.command},
