@@ -12,6 +12,7 @@ chooses afresh each time it starts, and in time. `normalise` replaces exactly th
 - freshly made keys: certificate ``serial`` numbers and DKIM public keys (``p=`` base64);
 - the test message's size (its Date and Message-ID vary in length): ``SIZE=N`` on MAIL FROM and
   ``size`` in the details of the ``send.*`` checks;
+- the test message's ``message_id`` (made afresh for each message) → ``<message-id>``;
 - the order of a DNS answer's ``records`` (an RRset has none): sorted.
 
 Everything else (ids, statuses, categories, titles, verdicts, replies, the transcript's lines)
@@ -28,7 +29,7 @@ from typing import Any
 GOLDEN = Path(__file__).parent / "data" / "golden"
 
 _DURATION_KEYS = frozenset({"duration_ms", "t_ms", "ms", "waited_ms"})
-_TIME_KEYS = frozenset({"started_at", "not_before", "not_after"})
+_TIME_KEYS = frozenset({"started_at", "not_before", "not_after", "accepted_at"})
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}"
                   r"(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?)?")
 _MS = re.compile(r"\b\d+ ms\b")
@@ -88,6 +89,8 @@ class _Normaliser:
             return 0
         if key in _TIME_KEYS and isinstance(value, str):
             return "<time>"
+        if key == "message_id" and isinstance(value, str):
+            return "<message-id>"
         if key == "serial" and isinstance(value, str):
             return "<serial>"
         if key == "size" and check_id.startswith("send.") and isinstance(value, int):
