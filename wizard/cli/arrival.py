@@ -40,7 +40,7 @@ def add_arrival_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _imap_secret(args: argparse.Namespace, user: str, target: Target) -> Secret:
-    from wizard.cli.common import MAX_SECRET, _env_secret
+    from wizard.cli.common import _env_secret, stdin_secret
 
     if args.imap_password_env:
         return Secret(_env_secret(args.imap_password_env, "IMAP password"))
@@ -48,13 +48,7 @@ def _imap_secret(args: argparse.Namespace, user: str, target: Target) -> Secret:
         if getattr(args, "password_stdin", None):
             raise TargetError("--password-stdin and --imap-password-stdin cannot share stdin: "
                               "give one of them by --...-env")
-        raw = sys.stdin.buffer.readline(MAX_SECRET + 1)
-        if len(raw) > MAX_SECRET:
-            raise TargetError(f"the IMAP password on stdin is longer than {MAX_SECRET} bytes")
-        try:
-            return Secret(raw.decode("utf-8").rstrip("\r\n"))
-        except UnicodeDecodeError:
-            raise TargetError("the IMAP password on stdin is not valid UTF-8") from None
+        return stdin_secret("IMAP password")
     if target.password and target.user and user.lower() == target.user.lower():
         return target.password
     if not sys.stdin.isatty():

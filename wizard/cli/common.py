@@ -56,19 +56,24 @@ def add_format_args(parser: argparse.ArgumentParser,
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically)")
 
 
+def stdin_secret(what: str) -> Secret:
+    """One line of stdin as a secret (``what`` names it in errors), bounded by MAX_SECRET."""
+    raw = sys.stdin.buffer.readline(MAX_SECRET + 1)
+    if len(raw) > MAX_SECRET:
+        raise TargetError(f"the {what} on stdin is longer than {MAX_SECRET} bytes")
+    try:
+        return Secret(raw.decode("utf-8").rstrip("\r\n"))
+    except UnicodeDecodeError:
+        raise TargetError(f"the {what} on stdin is not valid UTF-8") from None
+
+
 def _secret_from(args: argparse.Namespace, user: str | None) -> Secret | None:
     """The password from the env var or stdin, else a prompt when a user is given and no OAuth
     token stands in for it."""
     if getattr(args, "password_env", None):
         return Secret(_env_secret(args.password_env, "password"))
     if getattr(args, "password_stdin", None):
-        raw = sys.stdin.buffer.readline(MAX_SECRET + 1)
-        if len(raw) > MAX_SECRET:
-            raise TargetError(f"the password on stdin is longer than {MAX_SECRET} bytes")
-        try:
-            return Secret(raw.decode("utf-8").rstrip("\r\n"))
-        except UnicodeDecodeError:
-            raise TargetError("the password on stdin is not valid UTF-8") from None
+        return stdin_secret("password")
     if user and not getattr(args, "oauth_token_env", None):
         if not sys.stdin.isatty():
             raise TargetError(
